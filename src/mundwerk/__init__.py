@@ -1,0 +1,5 @@
+"""mundwerk: speech in, mouth movement out."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

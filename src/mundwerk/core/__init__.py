@@ -1,0 +1,1 @@
+"""Layer 0: time, timeline, phone and shape types, errors and constants (numpy only)."""

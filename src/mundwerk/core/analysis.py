@@ -1,0 +1,33 @@
+"""The result of analysing speech: words, phones, mouth cues and the options used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mundwerk.core.phones import Alignment
+from mundwerk.core.shapes import MouthShape
+from mundwerk.core.timeline import Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    """Options of one analysis, as actually used."""
+
+    recognizer: str = "pocketsphinx"
+    extended_shapes: frozenset[MouthShape] = frozenset({MouthShape.G, MouthShape.H, MouthShape.X})
+    language: str = "en"
+    has_transcript: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything one analysis produced.
+
+    ``cues`` cover ``[0, duration_ms)`` without gaps.
+    """
+
+    source_name: str
+    duration_ms: int
+    alignment: Alignment
+    cues: Timeline[MouthShape]
+    options: AnalysisOptions
