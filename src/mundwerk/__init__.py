@@ -2,4 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from mundwerk.api import Analyzer, analyze
+
+__all__ = ["Analyzer", "__version__", "analyze"]
+
+
+def __getattr__(name: str) -> Any:
+    # The API pulls in the audio and speech stacks: import it only when it is used.
+    if name in {"analyze", "Analyzer"}:
+        from mundwerk import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'mundwerk' has no attribute {name!r}")

@@ -40,5 +40,5 @@ class TranscriptError(MundwerkError):
     """A transcript that cannot be read (missing, not UTF-8)."""
 
 
-class OutputError(MundwerkError):
-    """An output location that does not exist or cannot be written."""
+class OutputError(UsageError):
+    """An output location that does not exist or cannot be written (wrong usage: exit 2)."""

@@ -1,0 +1,74 @@
+"""The public Python API: ``mundwerk.analyze(...)`` and the reusable ``Analyzer``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mundwerk.audio.decode import decode
+from mundwerk.audio.signal import Audio
+from mundwerk.core.analysis import Analysis, AnalysisOptions
+from mundwerk.core.shapes import parse_extended_shapes
+from mundwerk.mouth.animate import MouthOptions, animate
+from mundwerk.speech.base import Recognizer
+from mundwerk.speech.registry import canonical_recognizer_name, load_recognizer
+
+#: Called with the share of the work done, 0.0 to 1.0.
+Progress = Callable[[float], None]
+
+
+def _no_progress(_: float) -> None:
+    pass
+
+
+@dataclass
+class Analyzer:
+    """Analyses any number of inputs with one loaded recognizer (models load once)."""
+
+    options: AnalysisOptions
+    recognizer: Recognizer
+
+    @classmethod
+    def load(cls, options: AnalysisOptions | None = None) -> Analyzer:
+        options = options or AnalysisOptions()
+        name = canonical_recognizer_name(options.recognizer)
+        return cls(replace(options, recognizer=name), load_recognizer(name))
+
+    def analyze(
+        self,
+        source: str | Path | Audio,
+        transcript: str | None = None,
+        progress: Progress = _no_progress,
+    ) -> Analysis:
+        """Words, phones and mouth cues for one input (a path, or decoded ``Audio``)."""
+        audio = source if isinstance(source, Audio) else decode(source)
+        progress(0.1)
+        alignment = self.recognizer.recognize(audio, transcript)
+        progress(0.9)
+        mouth = MouthOptions(extended_shapes=self.options.extended_shapes)
+        cues = animate(alignment, audio.duration_ms, mouth)
+        progress(1.0)
+        return Analysis(
+            source_name=str(source) if not isinstance(source, Audio) else "",
+            duration_ms=audio.duration_ms,
+            alignment=alignment,
+            cues=cues,
+            options=replace(self.options, has_transcript=transcript is not None),
+        )
+
+
+def analyze(
+    source: str | Path | Audio,
+    transcript: str | None = None,
+    *,
+    recognizer: str = "pocketsphinx",
+    extended_shapes: str = "GHX",
+) -> Analysis:
+    """Analyse one input: words, phones and Rhubarb mouth cues.
+
+    ``transcript`` is the text spoken (for forced alignment), or None to recognise it.
+    ``extended_shapes`` names which of Rhubarb's optional shapes G, H, X may appear.
+    """
+    options = AnalysisOptions(recognizer=recognizer, extended_shapes=parse_extended_shapes(extended_shapes))
+    return Analyzer.load(options).analyze(source, transcript)

@@ -1,0 +1,1 @@
+"""One module per ``mundwerk`` subcommand: its arguments and its handler."""

@@ -1,0 +1,47 @@
+"""``make demo``: analyse the bundled real-speech clip and write its cues in every format."""
+
+from __future__ import annotations
+
+import sys
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from mundwerk.api import Analyzer
+from mundwerk.core.analysis import Analysis
+from mundwerk.export.base import ExportOptions
+from mundwerk.export.registry import EXPORT_FORMATS, extension_for, get_exporter
+from mundwerk.files import write_text_atomically
+
+CLIP = "librivox-amiable"
+
+
+def _write_all_formats(analysis: Analysis, out: Path, stem: str) -> list[Path]:
+    written = []
+    for name in EXPORT_FORMATS:
+        target = out / f"{stem}.{extension_for(name)}"
+        exporter = get_exporter(name)
+        options = ExportOptions(sound_file=f"{CLIP}.wav")
+        write_text_atomically(str(target), lambda stream, e=exporter: e.write(analysis, stream, options))
+        written.append(target)
+    return written
+
+
+def main(out_dir: str = "out") -> int:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = files("mundwerk") / "data"
+    transcript = (data / f"{CLIP}.txt").read_text(encoding="utf-8")
+    analyzer = Analyzer.load()
+    with as_file(data / f"{CLIP}.wav") as clip:
+        runs = {"with-transcript": transcript, "without-transcript": None}
+        for label, text in runs.items():
+            analysis = analyzer.analyze(clip, text)
+            words = " ".join(word.text for word in analysis.alignment.words)
+            print(f"{label}: {len(analysis.cues)} cues; words: {words or '-'}")
+            for path in _write_all_formats(analysis, out, f"{CLIP}.{label}"):
+                print(f"  wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(*sys.argv[1:]))
