@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 from mundwerk.audio.decode import decode
 from mundwerk.audio.signal import Audio
 from mundwerk.core.analysis import Analysis, AnalysisOptions
 from mundwerk.core.shapes import parse_extended_shapes
+from mundwerk.export.base import ExportOptions
+from mundwerk.export.registry import get_exporter
+from mundwerk.files import write_text_atomically
 from mundwerk.mouth.animate import MouthOptions, animate
 from mundwerk.speech.base import Recognizer
 from mundwerk.speech.registry import canonical_recognizer_name, load_recognizer
@@ -72,3 +76,13 @@ def analyze(
     """
     options = AnalysisOptions(recognizer=recognizer, extended_shapes=parse_extended_shapes(extended_shapes))
     return Analyzer.load(options).analyze(source, transcript)
+
+
+def write_cues(analysis: Analysis, target: str, format_name: str, options: ExportOptions) -> None:
+    """Write ``analysis`` in format ``format_name`` to ``target`` (``-`` is stdout), atomically."""
+    exporter = get_exporter(format_name)
+
+    def write(stream: TextIO) -> None:
+        exporter.write(analysis, stream, options)
+
+    write_text_atomically(target, write)

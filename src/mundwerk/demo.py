@@ -6,11 +6,10 @@ import sys
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from mundwerk.api import Analyzer
+from mundwerk.api import Analyzer, write_cues
 from mundwerk.core.analysis import Analysis
 from mundwerk.export.base import ExportOptions
-from mundwerk.export.registry import EXPORT_FORMATS, extension_for, get_exporter
-from mundwerk.files import write_text_atomically
+from mundwerk.export.registry import EXPORT_FORMATS, extension_for
 
 CLIP = "librivox-amiable"
 
@@ -19,9 +18,7 @@ def _write_all_formats(analysis: Analysis, out: Path, stem: str) -> list[Path]:
     written = []
     for name in EXPORT_FORMATS:
         target = out / f"{stem}.{extension_for(name)}"
-        exporter = get_exporter(name)
-        options = ExportOptions(sound_file=f"{CLIP}.wav")
-        write_text_atomically(str(target), lambda stream, e=exporter: e.write(analysis, stream, options))
+        write_cues(analysis, str(target), name, ExportOptions(sound_file=f"{CLIP}.wav"))
         written.append(target)
     return written
 

@@ -17,7 +17,7 @@ from mundwerk import __version__
 from mundwerk.core.analysis import AnalysisOptions
 from mundwerk.core.errors import MundwerkError, UsageError
 from mundwerk.core.shapes import parse_extended_shapes
-from mundwerk.files import read_transcript, write_text_atomically
+from mundwerk.files import read_transcript
 
 RHUBARB_VERSION = "1.13.0"
 LOG_LEVELS = ("Trace", "Debug", "Info", "Warn", "Error", "Fatal")
@@ -48,19 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--logFile", help="accepted for compatibility; ignored")
     parser.add_argument("--logLevel", choices=LOG_LEVELS, help="accepted for compatibility")
     parser.add_argument(
-        "--version", action="version", version=f"Rhubarb Lip Sync version {RHUBARB_VERSION} (mundwerk {__version__})"
+        "--version",
+        action="version",
+        version=f"Rhubarb Lip Sync version {RHUBARB_VERSION} (mundwerk {__version__})",
     )
     return parser
 
 
 def _convert(arguments: argparse.Namespace, reporter: _Reporter) -> None:
-    from mundwerk.api import Analyzer
+    from mundwerk.api import Analyzer, write_cues
     from mundwerk.export.base import ExportOptions
     from mundwerk.export.registry import get_exporter
 
     if arguments.datFrameRate <= 0:
         raise UsageError(f"invalid --datFrameRate {arguments.datFrameRate}; it must be positive")
-    exporter = get_exporter(arguments.exportFormat)
+    get_exporter(arguments.exportFormat)
     options = AnalysisOptions(
         recognizer=arguments.recognizer, extended_shapes=parse_extended_shapes(arguments.extendedShapes)
     )
@@ -75,7 +77,7 @@ def _convert(arguments: argparse.Namespace, reporter: _Reporter) -> None:
     export_options = ExportOptions(
         fps=arguments.datFrameRate, preston_blair=arguments.datUsePrestonBlair, sound_file=arguments.input
     )
-    write_text_atomically(target, lambda stream: exporter.write(analysis, stream, export_options))
+    write_cues(analysis, target, arguments.exportFormat, export_options)
 
 
 class _Reporter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from mundwerk.commands.progress import progress_bar
 from mundwerk.core.analysis import Analysis, AnalysisOptions
 from mundwerk.core.errors import MundwerkError, UsageError
 from mundwerk.core.shapes import parse_extended_shapes
+from mundwerk.export.base import ExportOptions
 from mundwerk.export.registry import EXPORT_FORMATS, extension_for, get_exporter
-from mundwerk.files import plan_outputs, read_transcript, sibling_transcript, write_text_atomically
+from mundwerk.files import plan_outputs, read_transcript, sibling_transcript
 from mundwerk.speech.registry import RECOGNIZER_NAMES, canonical_recognizer_name
 
 log = logging.getLogger(__name__)
@@ -37,24 +39,34 @@ def add_parser(commands: Any) -> None:
         help="audio in, mouth cues out",
         description="Find the words and phones in speech and write Rhubarb-compatible mouth cues.",
     )
-    parser.add_argument("audio", nargs="+", metavar="AUDIO", help="audio or video files (anything FFmpeg reads)")
+    parser.add_argument(
+        "audio", nargs="+", metavar="AUDIO", help="audio or video files (anything FFmpeg reads)"
+    )
     parser.add_argument(
         "--transcript",
         metavar="FILE|auto",
         help="text spoken in the audio, for forced alignment; 'auto' reads <stem>.txt beside each input",
     )
     parser.add_argument(
-        "--recognizer", default="pocketsphinx", help=f"one of: {', '.join(RECOGNIZER_NAMES)} (default %(default)s)"
+        "--recognizer",
+        default="pocketsphinx",
+        help=f"one of: {', '.join(RECOGNIZER_NAMES)} (default %(default)s)",
     )
-    parser.add_argument("--format", default="tsv", help=f"one of: {', '.join(EXPORT_FORMATS)} (default %(default)s)")
+    parser.add_argument(
+        "--format", default="tsv", help=f"one of: {', '.join(EXPORT_FORMATS)} (default %(default)s)"
+    )
     parser.add_argument(
         "--extended-shapes",
         default="GHX",
         metavar="LETTERS",
         help="which of Rhubarb's optional shapes G, H, X may appear (default %(default)s; '' for none)",
     )
-    parser.add_argument("--fps", type=positive_fps, default=24.0, help="frame rate of DAT output (default 24)")
-    parser.add_argument("--preston-blair", action="store_true", help="DAT output with Preston Blair shape names")
+    parser.add_argument(
+        "--fps", type=positive_fps, default=24.0, help="frame rate of DAT output (default 24)"
+    )
+    parser.add_argument(
+        "--preston-blair", action="store_true", help="DAT output with Preston Blair shape names"
+    )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="output file ('-' for stdout); with several inputs, a directory"
     )
@@ -75,13 +87,12 @@ def _transcript_for(audio: str, transcript: str | None) -> str | None:
 
 
 def _export(analysis: Analysis, target: str, arguments: argparse.Namespace) -> None:
-    from mundwerk.export.base import ExportOptions
+    from mundwerk.api import write_cues
 
-    exporter = get_exporter(arguments.format)
     options = ExportOptions(
         fps=arguments.fps, preston_blair=arguments.preston_blair, sound_file=analysis.source_name
     )
-    write_text_atomically(target, lambda stream: exporter.write(analysis, stream, options))
+    write_cues(analysis, target, arguments.format, options)
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -103,7 +114,7 @@ def run(arguments: argparse.Namespace) -> int:
         for audio, target in zip(arguments.audio, targets, strict=True):
             try:
                 transcript = _transcript_for(audio, arguments.transcript)
-                analysis = analyzer.analyze(audio, transcript, progress=lambda share, a=audio: report(a, share))
+                analysis = analyzer.analyze(audio, transcript, progress=partial(report, audio))
                 for warning in analysis.alignment.warnings:
                     log.warning("%s: %s", audio, warning)
                 _export(analysis, target, arguments)

@@ -53,13 +53,10 @@ def parse_extended_shapes(letters: str) -> frozenset[MouthShape]:
     """The extended shapes named by a string such as ``"GHX"`` (Rhubarb's option)."""
     from mundwerk.core.errors import UsageError
 
+    by_letter = {shape.value: shape for shape in EXTENDED_SHAPES}
     chosen = set()
     for letter in letters.upper():
-        try:
-            shape = MouthShape(letter)
-        except ValueError:
-            shape = None
-        if shape not in EXTENDED_SHAPES:
+        if letter not in by_letter:
             raise UsageError(f"invalid extended shape {letter!r} in {letters!r}; choose from G, H, X")
-        chosen.add(shape)
-    return frozenset(chosen)  # type: ignore[arg-type]
+        chosen.add(by_letter[letter])
+    return frozenset(chosen)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -47,7 +47,13 @@ class Timeline(Sequence[Timed[T]]):
                     f"[{after.start_ms}, {after.end_ms})"
                 )
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+    @overload
+    def __getitem__(self, index: int) -> Timed[T]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Timeline[T]: ...
+
+    def __getitem__(self, index: int | slice) -> Timed[T] | Timeline[T]:
         if isinstance(index, slice):
             return Timeline(self._items[index])
         return self._items[index]
