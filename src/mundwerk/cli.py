@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from mundwerk import __version__
 from mundwerk.core.errors import MundwerkError
@@ -23,6 +23,29 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time (so captured output sees it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: TextIO) -> None:
+        pass
+
+
+def configure_logging(debug: bool = False) -> None:
+    """Library warnings and notes as ``mundwerk: warning: ...`` lines on stderr."""
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("mundwerk: %(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    log.propagate = False
+    for level in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR):
+        logging.addLevelName(level, logging.getLevelName(level).lower())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,11 +77,7 @@ def run(handler: Callable[[argparse.Namespace], int], arguments: argparse.Namesp
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if arguments.debug else logging.WARNING,
-        format="mundwerk: %(levelname)s: %(message)s",
-    )
-    logging.addLevelName(logging.WARNING, "warning")
+    configure_logging(debug=arguments.debug)
     return run(arguments.handler, arguments)
 
 
