@@ -132,7 +132,9 @@ def test_mismatched_transcript_still_gives_cues_with_a_warning(
     speech: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     wrong = tmp_path / "wrong.txt"
-    wrong.write_text("the quick brown fox jumps over the lazy dog again and again and again", encoding="utf-8")
+    wrong.write_text(
+        "the quick brown fox jumps over the lazy dog again and again and again", encoding="utf-8"
+    )
     out = tmp_path / "out.tsv"
     code, _, err = run_cli(capsys, speech, "--transcript", wrong, "-o", out)
     assert code == 0
@@ -160,9 +162,12 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "directory", "empty", "truncated header", "header only", "jpeg renamed", "silent video"]
+    "case",
+    ["missing", "directory", "empty", "truncated header", "header only", "jpeg renamed", "silent video"],
 )
-def test_bad_audio_exits_1_with_one_line(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_audio_exits_1_with_one_line(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path, message = _bad_inputs(tmp_path)[case]
     out = tmp_path / "out.tsv"
     code, stdout, err = run_cli(capsys, path, "-o", out)
