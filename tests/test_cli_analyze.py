@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
+from media import write_audio, write_jpeg, write_truncated, write_video_without_audio
 from mundwerk.audio.decode import decode
 from mundwerk.cli import main
-from tests.media import write_audio, write_jpeg, write_truncated, write_video_without_audio
 
 DATA = Path(__file__).parent / "data"
 GOFORWARD = DATA / "goforward.wav"

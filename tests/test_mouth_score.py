@@ -7,13 +7,8 @@ the phone table, the closures, the pauses and the lead against the benchmark's m
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench package sits at the repo root
-
 from bench.metrics import Cue, Scores, TruthClass, TruthPhone, score
 
 from mundwerk.core.phones import VOWELS, Alignment, Phone

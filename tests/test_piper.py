@@ -8,7 +8,7 @@ import pytest
 from mundwerk.core.errors import UnknownChoiceError
 from mundwerk.speech.onnx_patch import with_duration_output
 from mundwerk.speech.synthesizer import SynthesisOptions, Synthesizer, get_synthesizer
-from tests.test_espeak import check_energy_follows_phones, check_invariants, contains_run, symbols
+from test_espeak import check_energy_follows_phones, check_invariants, contains_run, symbols
 
 
 @pytest.fixture(scope="module")

@@ -164,7 +164,7 @@ def test_transcript_spread_over_chunks(recognizer: PocketSphinxRecognizer, speec
     audio = repeated(speech, 4)
     chunks = list(split_at_pauses(audio, max_chunk_ms=6_000))
     assert len(chunks) >= 2
-    alignment = recognizer.recognize_chunks(chunks, " ".join(WORDS * 4))
+    alignment = recognizer.recognize_chunks(iter(chunks), " ".join(WORDS * 4), audio.duration_ms)
     assert_well_formed(alignment, audio.duration_ms)
     assert tuple(w.text for w in alignment.words) == WORDS * 4
     single = recognizer.recognize(speech, " ".join(WORDS)).words

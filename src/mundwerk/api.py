@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from mundwerk.audio.decode import decode
+from mundwerk.audio.decode import iter_blocks, measure_duration_ms
+from mundwerk.audio.pauses import split_at_pauses
 from mundwerk.audio.signal import Audio
 from mundwerk.core.analysis import Analysis, AnalysisOptions
 from mundwerk.core.shapes import parse_extended_shapes
@@ -45,21 +46,34 @@ class Analyzer:
         transcript: str | None = None,
         progress: Progress = _no_progress,
     ) -> Analysis:
-        """Words, phones and mouth cues for one input (a path, or decoded ``Audio``)."""
-        audio = source if isinstance(source, Audio) else decode(source)
-        progress(0.1)
-        alignment = self.recognizer.recognize(audio, transcript)
-        progress(0.9)
+        """Words, phones and mouth cues for one input: a path (read piece by piece, cut at
+        pauses, in bounded memory) or decoded ``Audio``."""
+        if isinstance(source, Audio):
+            duration_ms, parts = source.duration_ms, split_at_pauses(source)
+        else:
+            duration_ms, parts = measure_duration_ms(source), split_at_pauses(iter_blocks(source))
+        progress(0.05)
+        parts = _reporting(parts, duration_ms, progress)
+        alignment = self.recognizer.recognize_chunks(parts, transcript, duration_ms)
         mouth = MouthOptions(extended_shapes=self.options.extended_shapes)
-        cues = animate(alignment, audio.duration_ms, mouth)
+        cues = animate(alignment, duration_ms, mouth)
         progress(1.0)
         return Analysis(
-            source_name=str(source) if not isinstance(source, Audio) else "",
-            duration_ms=audio.duration_ms,
+            source_name="" if isinstance(source, Audio) else str(source),
+            duration_ms=duration_ms,
             alignment=alignment,
             cues=cues,
             options=replace(self.options, has_transcript=transcript is not None),
         )
+
+
+def _reporting(
+    parts: Iterable[tuple[int, Audio]], duration_ms: int, progress: Progress
+) -> Iterator[tuple[int, Audio]]:
+    """``parts`` unchanged, reporting how far into the audio each one starts."""
+    for start_ms, chunk in parts:
+        progress(0.05 + 0.9 * start_ms / max(duration_ms, 1))
+        yield start_ms, chunk
 
 
 def analyze(

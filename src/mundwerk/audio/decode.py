@@ -34,6 +34,12 @@ def decode(path: str | Path) -> Audio:
     return Audio(np.concatenate(blocks) if len(blocks) > 1 else blocks[0])
 
 
+def measure_duration_ms(path: str | Path) -> int:
+    """The decoded duration of ``path`` at 16 kHz, by one fast pass in bounded memory."""
+    samples = sum(len(block.samples) for block in iter_blocks(path))
+    return round(samples * 1000 / SAMPLE_RATE_HZ)
+
+
 def iter_blocks(path: str | Path, block_ms: int = DEFAULT_BLOCK_MS) -> Iterator[Audio]:
     """The audio track of ``path`` in consecutive blocks of ``block_ms`` (the last may be shorter).
 

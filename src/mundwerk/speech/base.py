@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from mundwerk.audio.signal import Audio
@@ -13,4 +14,11 @@ class Recognizer(Protocol):
 
     def recognize(self, audio: Audio, transcript: str | None = None) -> Alignment:
         """Words and a gap-free phone sequence covering the whole audio."""
+        ...
+
+    def recognize_chunks(
+        self, parts: Iterable[tuple[int, Audio]], transcript: str | None, duration_ms: int
+    ) -> Alignment:
+        """The same for audio arriving as consecutive ``(start_ms, chunk)`` parts cut at
+        pauses, ``duration_ms`` in all; consumed one part at a time (bounded memory)."""
         ...

@@ -22,7 +22,7 @@ speech, which needs the wider beams and the phone-loop check, .08-.15.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from math import gcd
 from typing import Any
@@ -108,37 +108,36 @@ class PocketSphinxRecognizer:
 
     def recognize(self, audio: Audio, transcript: str | None = None) -> Alignment:
         """Words and a gap-free phone sequence covering the whole audio."""
-        return self.recognize_chunks(split_at_pauses(audio, MAX_CHUNK_MS), transcript)
+        parts = split_at_pauses(audio, MAX_CHUNK_MS)
+        return self.recognize_chunks(parts, transcript, audio.duration_ms)
 
     def recognize_chunks(
-        self, parts: Iterable[tuple[int, Audio]], transcript: str | None = None
+        self, parts: Iterable[tuple[int, Audio]], transcript: str | None, duration_ms: int
     ) -> Alignment:
         """Like ``recognize`` for audio already cut into consecutive ``(start_ms, chunk)``
-        parts, as ``mundwerk.audio.pauses.split_at_pauses`` yields them."""
-        chunks = [Chunk(start_ms, at_analysis_rate(audio)) for start_ms, audio in parts]
+        parts, as ``mundwerk.audio.pauses.split_at_pauses`` yields them, ``duration_ms`` in
+        all. The parts are consumed one at a time: memory does not grow with the length."""
+        chunks = (Chunk(start_ms, at_analysis_rate(audio)) for start_ms, audio in parts)
         words = transcript_words(transcript) if transcript is not None else ()
         with self._lock:
             if words:
-                pieces = self._align_chunks(chunks, words)
+                pieces = self._align_chunks(chunks, words, duration_ms)
             else:
                 pieces = [self._recognize_free(chunk) for chunk in chunks]
         if transcript is not None and not words:
             pieces.append(_Piece(warnings=(f"transcript {transcript[:40]!r} has no words to align",)))
-        duration_ms = max((c.start_ms + c.audio.duration_ms for c in chunks), default=0)
         return _joined(pieces, duration_ms)
 
-    def _align_chunks(self, chunks: Sequence[Chunk], words: Sequence[str]) -> list[_Piece]:
+    def _align_chunks(self, chunks: Iterable[Chunk], words: Sequence[str], total_ms: int) -> list[_Piece]:
         ensure_pronunciations(self.aligner, words)
         ensure_pronunciations(self.wide_aligner, words)
         pieces: list[_Piece] = []
-        remaining_ms = sum(chunk.audio.duration_ms for chunk in chunks)
-        for index, chunk in enumerate(chunks):
+        for chunk, is_last in _with_last_flag(chunks):
             pcm = pcm16(chunk.audio)
-            is_last = index == len(chunks) - 1
+            remaining_ms = total_ms - chunk.start_ms
             count = len(words) if is_last else self._words_heard(pcm, words, chunk, remaining_ms)
             pieces.append(self._align(chunk, pcm, words[:count]))
             words = words[count:]
-            remaining_ms -= chunk.audio.duration_ms
         return pieces
 
     def _words_heard(self, pcm: bytes, words: Sequence[str], chunk: Chunk, remaining_ms: int) -> int:
@@ -198,6 +197,16 @@ def _piece(aligned: Aligned, chunk: Chunk) -> _Piece:
     spans: list[Span] = [phone for word in aligned.words for phone in word.phones]
     phones = phones_from_spans(spans, duration_ms, chunk.start_ms)
     return _Piece(words_from_spans(aligned.words, phones, duration_ms, chunk.start_ms), phones)
+
+
+def _with_last_flag(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, bool]]:
+    """Each chunk with whether it is the last, looking one chunk ahead."""
+    iterator = iter(chunks)
+    current = next(iterator, None)
+    while current is not None:
+        following = next(iterator, None)
+        yield current, following is None
+        current = following
 
 
 def _span_text(chunk: Chunk) -> str:
