@@ -7,7 +7,7 @@ import logging
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mundwerk.commands.progress import progress_bar
 from mundwerk.core.analysis import Analysis, AnalysisOptions
@@ -17,6 +17,9 @@ from mundwerk.export.base import ExportOptions
 from mundwerk.export.registry import EXPORT_FORMATS, extension_for, get_exporter
 from mundwerk.files import plan_outputs, read_transcript, sibling_transcript
 from mundwerk.speech.registry import RECOGNIZER_NAMES, canonical_recognizer_name
+
+if TYPE_CHECKING:
+    from mundwerk.api import Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +65,16 @@ def add_parser(commands: Any) -> None:
         help="which of Rhubarb's optional shapes G, H, X may appear (default %(default)s; '' for none)",
     )
     parser.add_argument(
-        "--fps", type=positive_fps, default=24.0, help="frame rate of DAT output (default 24)"
+        "--fps", type=positive_fps, default=24.0, help="frames per second of DAT, curve and viseme output (default 24)"
     )
     parser.add_argument(
         "--preston-blair", action="store_true", help="DAT output with Preston Blair shape names"
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="output file ('-' for stdout); with several inputs, a directory"
+    )
+    parser.add_argument(
+        "--lexicon", metavar="FILE", help="word pronunciations (word  PH1 PH2 ..., ARPAbet) for alignment"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
@@ -95,8 +101,22 @@ def _export(analysis: Analysis, target: str, arguments: argparse.Namespace) -> N
     write_cues(analysis, target, arguments.format, options)
 
 
-def run(arguments: argparse.Namespace) -> int:
+def _analyzer(options: AnalysisOptions, lexicon_path: str | None) -> Analyzer:
+    """The analyzer; a lexicon replaces dictionary pronunciations (pocketsphinx only)."""
     from mundwerk.api import Analyzer
+
+    if lexicon_path is None:
+        return Analyzer.load(options)
+    if options.recognizer != "pocketsphinx":
+        raise UsageError(f"--lexicon needs --recognizer pocketsphinx, not {options.recognizer!r}")
+    from mundwerk.speech.lexicon import load_lexicon
+    from mundwerk.speech.pocketsphinx import PocketSphinxRecognizer
+
+    lexicon = load_lexicon(lexicon_path)
+    return Analyzer(options, PocketSphinxRecognizer.load(lexicon=lexicon))
+
+
+def run(arguments: argparse.Namespace) -> int:
 
     if arguments.transcript not in (None, AUTO) and len(arguments.audio) > 1:
         raise UsageError("--transcript FILE takes one input; with several, use --transcript auto")
@@ -108,7 +128,7 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.transcript not in (None, AUTO):
         read_transcript(arguments.transcript)
     targets = plan_outputs(arguments.audio, arguments.output, extension_for(arguments.format))
-    analyzer = Analyzer.load(options)
+    analyzer = _analyzer(options, arguments.lexicon)
     failures = 0
     with progress_bar(len(arguments.audio), enabled=not arguments.quiet) as report:
         for audio, target in zip(arguments.audio, targets, strict=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mundwerk.core.curves import MouthCurves, VisemeWeights
 from mundwerk.core.phones import Alignment
 from mundwerk.core.shapes import MouthShape
 from mundwerk.core.timeline import Timeline
@@ -23,7 +24,8 @@ class AnalysisOptions:
 class Analysis:
     """Everything one analysis produced.
 
-    ``cues`` cover ``[0, duration_ms)`` without gaps.
+    ``cues`` cover ``[0, duration_ms)`` without gaps. ``curves`` and ``visemes``, when
+    present, are per-frame values the exporters use instead of deriving them from the phones.
     """
 
     source_name: str
@@ -31,3 +33,5 @@ class Analysis:
     alignment: Alignment
     cues: Timeline[MouthShape]
     options: AnalysisOptions
+    curves: MouthCurves | None = None
+    visemes: VisemeWeights | None = None

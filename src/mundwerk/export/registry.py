@@ -7,10 +7,10 @@ A format plugs in as a module defining ``FORMAT`` (an ``ExportFormat``) and one 
 from __future__ import annotations
 
 from mundwerk.core.errors import UnknownChoiceError
-from mundwerk.export import dat, json, tsv, xml
+from mundwerk.export import curves_csv, curves_json, dat, json, phones_json, tsv, visemes_json, xml
 from mundwerk.export.base import Exporter, ExportFormat
 
-_MODULES = (tsv, xml, json, dat)
+_MODULES = (tsv, xml, json, dat, curves_csv, curves_json, visemes_json, phones_json)
 
 _FORMATS: dict[str, ExportFormat] = {module.FORMAT.name: module.FORMAT for module in _MODULES}
 
