@@ -1,4 +1,5 @@
-"""The public Python API: ``mundwerk.analyze(...)`` and the reusable ``Analyzer``."""
+"""The public Python API: ``mundwerk.analyze(...)`` and the reusable ``Analyzer``;
+``mundwerk.speak(...)`` and the reusable ``Speaker`` (from :mod:`mundwerk.speaking`)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,22 @@ from pathlib import Path
 from typing import TextIO
 
 from mundwerk.audio.decode import iter_blocks, measure_duration_ms
-from mundwerk.audio.pauses import split_at_pauses
+from mundwerk.audio.pauses import find_pauses, split_at_pauses
 from mundwerk.audio.signal import Audio
 from mundwerk.core.analysis import Analysis, AnalysisOptions
 from mundwerk.core.shapes import parse_extended_shapes
+from mundwerk.core.timeline import Timed
 from mundwerk.export.base import ExportOptions
 from mundwerk.export.registry import get_exporter
 from mundwerk.files import write_text_atomically
 from mundwerk.mouth.animate import MouthOptions, animate
+from mundwerk.speaking import Speaker as Speaker
+from mundwerk.speaking import SpeakOptions as SpeakOptions
+from mundwerk.speaking import Speech as Speech
+from mundwerk.speaking import speak as speak
 from mundwerk.speech.base import Recognizer
 from mundwerk.speech.registry import canonical_recognizer_name, load_recognizer
+from mundwerk.speech.silences import MIN_PAUSE_MS, impose_pauses
 
 #: Called with the share of the work done, 0.0 to 1.0.
 Progress = Callable[[float], None]
@@ -53,8 +60,10 @@ class Analyzer:
         else:
             duration_ms, parts = measure_duration_ms(source), split_at_pauses(iter_blocks(source))
         progress(0.05)
-        parts = _reporting(parts, duration_ms, progress)
+        pauses: list[Timed[None]] = []
+        parts = _observed(parts, duration_ms, progress, pauses)
         alignment = self.recognizer.recognize_chunks(parts, transcript, duration_ms)
+        alignment = impose_pauses(alignment, pauses)
         mouth = MouthOptions(extended_shapes=self.options.extended_shapes)
         cues = animate(alignment, duration_ms, mouth)
         progress(1.0)
@@ -67,12 +76,13 @@ class Analyzer:
         )
 
 
-def _reporting(
-    parts: Iterable[tuple[int, Audio]], duration_ms: int, progress: Progress
+def _observed(
+    parts: Iterable[tuple[int, Audio]], duration_ms: int, progress: Progress, pauses: list[Timed[None]]
 ) -> Iterator[tuple[int, Audio]]:
-    """``parts`` unchanged, reporting how far into the audio each one starts."""
+    """``parts`` unchanged, on their way reporting progress and collecting their pauses."""
     for start_ms, chunk in parts:
         progress(0.05 + 0.9 * start_ms / max(duration_ms, 1))
+        pauses.extend(find_pauses(chunk, MIN_PAUSE_MS).shifted(start_ms))
         yield start_ms, chunk
 
 

@@ -1,0 +1,189 @@
+"""Tables for the terminal and ``docs/benchmarks.md``: scores per subset and system, targets."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.corpus import CorrectionReport
+from bench.metrics import Scores
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A bound on one metric: ``value >= bound`` (``at_least``) or ``value <= bound``."""
+
+    bound: float
+    at_least: bool
+
+    def met(self, value: float) -> bool:
+        if math.isnan(value):
+            return False
+        return value >= self.bound if self.at_least else value <= self.bound
+
+    def __str__(self) -> str:
+        return f"{'≥' if self.at_least else '≤'} {self.bound:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    value: Callable[[Scores], float]
+    digits: int = 2
+
+
+def _lag(scores: Scores) -> float:
+    return float(scores.openness.peak()[1])
+
+
+METRICS = (
+    Metric("closure recall", lambda s: s.closure.value),
+    Metric("false closures", lambda s: s.false_closure.value),
+    Metric("rounded recall", lambda s: s.rounded.value),
+    Metric("silence acc.", lambda s: s.silence.value),
+    Metric("balanced acc.", lambda s: s.balanced_accuracy),
+    Metric("openness r", lambda s: s.openness.peak()[0]),
+    Metric("lag ms", _lag, 0),
+    Metric("r at 0 ms", lambda s: s.openness.at_lag(0)),
+)
+
+#: Issue 2's targets for mundwerk on the pooled corpus, with and without a transcript.
+TARGETS: dict[bool, dict[str, Target]] = {
+    True: {
+        "closure recall": Target(0.92, True),
+        "false closures": Target(0.05, False),
+        "rounded recall": Target(0.90, True),
+        "silence acc.": Target(0.95, True),
+        "balanced acc.": Target(0.75, True),
+        "openness r": Target(0.55, True),
+    },
+    False: {
+        "closure recall": Target(0.75, True),
+        "false closures": Target(0.10, False),
+        "rounded recall": Target(0.85, True),
+        "silence acc.": Target(0.93, True),
+        "balanced acc.": Target(0.65, True),
+    },
+}
+LAG_TARGET_MS = (-40, 0)
+SPEED_TARGET_RTF = 0.08
+
+#: Rhubarb 1.14's scores on the hidden corpus (issue 2), with / without transcript.
+RHUBARB_HIDDEN: dict[bool, dict[str, float]] = {
+    True: {"closure recall": 0.77, "false closures": 0.10, "rounded recall": 0.85, "silence acc.": 0.92,
+           "balanced acc.": 0.63, "openness r": 0.45, "lag ms": -40},
+    False: {"closure recall": 0.56, "false closures": 0.20, "rounded recall": 0.76, "silence acc.": 0.92,
+            "balanced acc.": 0.55, "openness r": 0.38, "lag ms": -40},
+}  # fmt: skip
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    if math.isnan(value):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def target_mark(metric: str, value: float, transcript: bool) -> str:
+    """`` ✓`` or `` ✗`` if the metric has a target in this mode, else nothing."""
+    if metric == "lag ms" and transcript:
+        return " ✓" if LAG_TARGET_MS[0] <= value <= LAG_TARGET_MS[1] else " ✗"
+    target = TARGETS[transcript].get(metric)
+    if target is None:
+        return ""
+    return " ✓" if target.met(value) else " ✗"
+
+
+def score_rows(results: Sequence[tuple[str, bool, bool, Scores]]) -> list[list[str]]:
+    """(system label, transcript?, checked against targets?, scores) → table rows."""
+    rows = []
+    for label, transcript, checked, scores in results:
+        cells = [label, "yes" if transcript else "no"]
+        for metric in METRICS:
+            value = metric.value(scores)
+            mark = target_mark(metric.name, value, transcript) if checked else ""
+            cells.append(fmt(value, metric.digits) + mark)
+        cells.append(f"{scores.closure.total}/{scores.rounded.total}")
+        rows.append(cells)
+    return rows
+
+
+SCORE_HEADER = ["system", "transcript", *(m.name for m in METRICS), "closures/rounded n"]
+
+
+def target_rows() -> list[list[str]]:
+    rows = []
+    for transcript in (True, False):
+        cells = ["**target** (mundwerk)", "yes" if transcript else "no"]
+        for metric in METRICS:
+            if metric.name == "lag ms":
+                cells.append(f"{LAG_TARGET_MS[0]}…{LAG_TARGET_MS[1]}" if transcript else "")
+            else:
+                target = TARGETS[transcript].get(metric.name)
+                cells.append(str(target) if target else "")
+        cells.append("")
+        rows.append(cells)
+    for transcript in (True, False):
+        hidden = RHUBARB_HIDDEN[transcript]
+        cells = ["Rhubarb 1.14 on the hidden corpus", "yes" if transcript else "no"]
+        cells += [fmt(hidden[m.name], m.digits) if m.name in hidden else "" for m in METRICS]
+        cells.append("")
+        rows.append(cells)
+    return rows
+
+
+def correction_rows(reports: Sequence[CorrectionReport]) -> list[list[str]]:
+    rows = []
+    for report in reports:
+        lags = np.array(report.label_lags_ms, dtype=float)
+        quartiles = np.percentile(lags, [25, 50, 75]) if len(lags) else [math.nan] * 3
+        closure = np.median(report.closure_db) if report.closure_db else math.nan
+        label = np.median(report.label_db) if report.label_db else math.nan
+        rows.append(
+            [
+                report.engine,
+                f"{len(lags)}",
+                f"{fmt(quartiles[1], 0)} ({fmt(quartiles[0], 0)}…{fmt(quartiles[2], 0)})",
+                f"{report.applied_lag_ms}",
+                f"{report.closures_found}/{report.closures_found + report.closures_missed}",
+                fmt(float(closure), 1),
+                fmt(float(label), 1),
+            ]
+        )
+    return rows
+
+
+CORRECTION_HEADER = [
+    "engine",
+    "utterances",
+    "label lag ms, median (IQR)",
+    "lag applied ms",
+    "P/B closures found",
+    "closure energy dB (median, re speech)",
+    "P/B label energy dB (median, re speech)",
+]
+
+
+def machine() -> str:
+    """CPU model, cores and Python version."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    system = f"{platform.system()} {platform.machine()}"
+    return f"{model}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
