@@ -17,7 +17,9 @@ CLIP = "librivox-amiable"
 def _write_all_formats(analysis: Analysis, out: Path, stem: str) -> list[Path]:
     written = []
     for name in EXPORT_FORMATS:
-        target = out / f"{stem}.{extension_for(name)}"
+        extension = extension_for(name)
+        suffix = extension if extension == name else f"{name}.{extension}"
+        target = out / f"{stem}.{suffix}"
         write_cues(analysis, str(target), name, ExportOptions(sound_file=f"{CLIP}.wav"))
         written.append(target)
     return written
