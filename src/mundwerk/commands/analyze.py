@@ -65,7 +65,7 @@ def add_parser(commands: Any) -> None:
         help="which of Rhubarb's optional shapes G, H, X may appear (default %(default)s; '' for none)",
     )
     parser.add_argument(
-        "--fps", type=positive_fps, default=24.0, help="frames per second of DAT, curve and viseme output (default 24)"
+        "--fps", type=positive_fps, default=24.0, help="frames per second of DAT, curve, viseme output"
     )
     parser.add_argument(
         "--preston-blair", action="store_true", help="DAT output with Preston Blair shape names"
