@@ -49,7 +49,7 @@ def configure_logging(debug: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mundwerk.commands import analyze
+    from mundwerk.commands import analyze, speak, voices
 
     parser = OneLineParser(prog="mundwerk", description="Speech in, mouth movement out.")
     parser.add_argument("--version", action="version", version=f"mundwerk {__version__}")
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     commands.required = True
     analyze.add_parser(commands)
+    speak.add_parser(commands)
+    voices.add_parser(commands)
     return parser
 
 

@@ -34,6 +34,8 @@ PARAM_RATE = 1
 PARAM_PITCH = 3
 
 _CHARS_UTF8 = 1
+#: espeakPHONEMES: text inside ``[[ ]]`` is espeak phoneme mnemonics (the user lexicon uses it).
+_PHONEME_INPUT = 0x100
 _POS_CHARACTER = 1
 _PHONEMES_IPA = 0x02
 _EE_OK = 0
@@ -207,7 +209,9 @@ def _synthesize(state: _State, text: str) -> tuple[bytes, tuple[Event, ...]]:
     state.collector.events.clear()
     data = text.encode() + b"\0"
     buffer = ctypes.create_string_buffer(data)
-    status = state.lib.espeak_Synth(buffer, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+    status = state.lib.espeak_Synth(
+        buffer, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _PHONEME_INPUT, None, None
+    )
     if status != _EE_OK:
         raise RuntimeError(f"espeak_Synth failed with status {status}")
     state.lib.espeak_Synchronize()

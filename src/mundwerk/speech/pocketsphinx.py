@@ -21,10 +21,12 @@ speech, which needs the wider beams and the phone-loop check, .08-.15.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from math import gcd
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,7 @@ from mundwerk.audio.pauses import split_at_pauses
 from mundwerk.audio.signal import Audio
 from mundwerk.core.constants import SAMPLE_RATE_HZ
 from mundwerk.core.phones import Alignment, Phone, Word
+from mundwerk.speech.lexicon import Lexicon, sphinx_dictionary
 from mundwerk.speech.pocketsphinx_align import (
     Aligned,
     PhoneLoop,
@@ -95,15 +98,18 @@ class PocketSphinxRecognizer:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, *, word_search: bool = True) -> PocketSphinxRecognizer:
-        """Load the en-us model (about .1 s per decoder; the word search's LM .3 s more)."""
+    def load(cls, *, word_search: bool = True, lexicon: Lexicon | None = None) -> PocketSphinxRecognizer:
+        """Load the en-us model (about .1 s per decoder; the word search's LM .3 s more).
+
+        ``lexicon`` entries replace the dictionary's pronunciations of their words."""
         from pocketsphinx import Decoder, get_model_path
 
-        quiet = {"loglevel": "FATAL"}
-        aligner = Decoder(lm=None, bestpath=False, **quiet)
-        wide = Decoder(lm=None, bestpath=False, **_WIDE_BEAMS, **quiet)
-        phones = Decoder(allphone=get_model_path("en-us/en-us-phone.lm.bin"), **_PHONE_SEARCH, **quiet)
-        words = Decoder(**_WORD_SEARCH, **quiet) if word_search else None
+        with tempfile.TemporaryDirectory(prefix="mundwerk-dict-") as directory:
+            quiet: dict[str, Any] = {"loglevel": "FATAL", **_dictionary(lexicon, Path(directory))}
+            aligner = Decoder(lm=None, bestpath=False, **quiet)
+            wide = Decoder(lm=None, bestpath=False, **_WIDE_BEAMS, **quiet)
+            phones = Decoder(allphone=get_model_path("en-us/en-us-phone.lm.bin"), **_PHONE_SEARCH, **quiet)
+            words = Decoder(**_WORD_SEARCH, **quiet) if word_search else None
         return cls(aligner, wide, phones, words)
 
     def recognize(self, audio: Audio, transcript: str | None = None) -> Alignment:
@@ -223,6 +229,19 @@ def _joined(pieces: Sequence[_Piece], duration_ms: int) -> Alignment:
     phones = stitch((phone for piece in pieces for phone in piece.phones), duration_ms)
     warnings = tuple(warning for piece in pieces for warning in piece.warnings)
     return Alignment(words, phones, duration_ms, warnings)
+
+
+def _dictionary(lexicon: Lexicon | None, directory: Path) -> dict[str, str]:
+    """Decoder options for the model's dictionary with ``lexicon``'s words replaced (none if empty)."""
+    if lexicon is None or not len(lexicon):
+        return {}
+    from pocketsphinx import get_model_path
+
+    base = Path(get_model_path("en-us/cmudict-en-us.dict"))
+    path = directory / "dictionary.dict"
+    with base.open(encoding="utf-8") as lines:
+        path.write_text("\n".join(sphinx_dictionary(lexicon, lines)) + "\n", encoding="utf-8")
+    return {"dict": str(path)}
 
 
 def pcm16(audio: Audio) -> bytes:
