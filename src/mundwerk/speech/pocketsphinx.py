@@ -13,7 +13,10 @@ Without a transcript: the word decoder (n-gram language model) followed by a pho
 alignment of its hypothesis. On the LibriVox test clips it gets phones far closer to the
 transcript's alignment than the phone loop (phone error rate .12 against .46, frames
 labelled right .91 against .64), at a real-time factor near .14 against .035. A chunk
-where it finds no words, or scores badly, falls back to the phone loop (``allphone``).
+where its words do not clearly fit (synthetic or noisy speech, mostly) goes to the
+``phonetic`` recognizer, mundwerk's own frame classifier; on the benchmark corpus this
+lifts closure recall without a transcript from .52 to .83 and balanced accuracy from .63
+to .79. Loaded without that fallback, such chunks get the phone loop (``allphone``).
 
 Real-time factors (quiet 2-core machine, LibriVox): forced alignment .02-.03; espeak
 speech, which needs the wider beams and the phone-loop check, .08-.15.
@@ -36,6 +39,7 @@ from mundwerk.audio.pauses import split_at_pauses
 from mundwerk.audio.signal import Audio
 from mundwerk.core.constants import SAMPLE_RATE_HZ
 from mundwerk.core.phones import Alignment, Phone, Word
+from mundwerk.speech.base import Recognizer
 from mundwerk.speech.lexicon import Lexicon, sphinx_dictionary
 from mundwerk.speech.pocketsphinx_align import (
     Aligned,
@@ -95,14 +99,21 @@ class PocketSphinxRecognizer:
     wide_aligner: Any
     phone_decoder: Any
     word_decoder: Any | None = None
+    fallback: Recognizer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, *, word_search: bool = True, lexicon: Lexicon | None = None) -> PocketSphinxRecognizer:
+    def load(
+        cls, *, word_search: bool = True, lexicon: Lexicon | None = None, fallback: bool = True
+    ) -> PocketSphinxRecognizer:
         """Load the en-us model (about .1 s per decoder; the word search's LM .3 s more).
 
-        ``lexicon`` entries replace the dictionary's pronunciations of their words."""
+        ``lexicon`` entries replace the dictionary's pronunciations of their words.
+        ``fallback``: without a transcript, speech whose recognised words do not clearly fit
+        goes to the ``phonetic`` recognizer instead of pocketsphinx's phone loop."""
         from pocketsphinx import Decoder, get_model_path
+
+        from mundwerk.speech.phonetic import PhoneticRecognizer
 
         with tempfile.TemporaryDirectory(prefix="mundwerk-dict-") as directory:
             quiet: dict[str, Any] = {"loglevel": "FATAL", **_dictionary(lexicon, Path(directory))}
@@ -110,7 +121,7 @@ class PocketSphinxRecognizer:
             wide = Decoder(lm=None, bestpath=False, **_WIDE_BEAMS, **quiet)
             phones = Decoder(allphone=get_model_path("en-us/en-us-phone.lm.bin"), **_PHONE_SEARCH, **quiet)
             words = Decoder(**_WORD_SEARCH, **quiet) if word_search else None
-        return cls(aligner, wide, phones, words)
+        return cls(aligner, wide, phones, words, PhoneticRecognizer.load() if fallback else None)
 
     def recognize(self, audio: Audio, transcript: str | None = None) -> Alignment:
         """Words and a gap-free phone sequence covering the whole audio."""
@@ -181,10 +192,19 @@ class PocketSphinxRecognizer:
         aligned = None if self.word_decoder is None else _word_search(self.word_decoder, pcm)
         if aligned is not None and aligned.trusted:
             return _piece(aligned, chunk)
+        if self.fallback is not None:
+            return _shifted(self.fallback.recognize(chunk.audio), chunk.start_ms)
         loop = loop or phone_loop(self.phone_decoder, pcm)
         if aligned is not None and aligned.fits(loop):
             return _piece(aligned, chunk)
         return _Piece(phones=phones_from_spans(loop.spans, chunk.audio.duration_ms, chunk.start_ms))
+
+
+def _shifted(alignment: Alignment, offset_ms: int) -> _Piece:
+    phones = tuple(
+        Phone(p.symbol, p.start_ms + offset_ms, p.end_ms + offset_ms, p.stress) for p in alignment.phones
+    )
+    return _Piece(phones=phones)
 
 
 def _word_search(decoder: Any, pcm: bytes) -> Aligned | None:
