@@ -10,27 +10,14 @@ from pathlib import Path
 from typing import TextIO
 
 from mundwerk.core.errors import OutputError, TranscriptError
+from mundwerk.core.text_files import read_utf8
 
 STDOUT = "-"
 
 
 def read_transcript(path: str | Path) -> str:
     """The text of a transcript file (UTF-8, a BOM allowed)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise TranscriptError(f"transcript not found: {path}") from error
-    except IsADirectoryError as error:
-        raise TranscriptError(f"transcript is a directory: {path}") from error
-    except OSError as error:
-        raise TranscriptError(f"cannot read transcript {path}: {error.strerror}") from error
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TranscriptError(
-            f"transcript is not UTF-8 text: {path} (byte {error.start}: {data[error.start]:#04x})"
-        ) from error
+    return read_utf8(path, "transcript", TranscriptError)
 
 
 def sibling_transcript(audio_path: str | Path) -> Path:

@@ -13,6 +13,7 @@ from mundwerk.commands.progress import progress_bar
 from mundwerk.core.analysis import Analysis
 from mundwerk.core.errors import MundwerkError, OutputError, UsageError
 from mundwerk.core.shapes import parse_extended_shapes
+from mundwerk.core.text_files import read_utf8
 from mundwerk.export.base import ExportOptions
 from mundwerk.export.registry import EXPORT_FORMATS, extension_for, get_exporter
 from mundwerk.files import STDOUT, plan_outputs
@@ -57,19 +58,8 @@ def read_text(text: str | None, text_file: str | None) -> str:
     if (text is None) == (text_file is None):
         raise UsageError("give the text to speak either as TEXT or with --text-file FILE")
     if text_file is not None:
-        return _read_file(Path(text_file))
+        return read_utf8(text_file, "text file", TextFileError)
     return sys.stdin.read() if text == STDOUT else str(text)
-
-
-def _read_file(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TextFileError(f"text file is not UTF-8: {path} (byte {error.start})") from error
-    except FileNotFoundError as error:
-        raise TextFileError(f"text file not found: {path}") from error
-    except OSError as error:
-        raise TextFileError(f"cannot read text file {path}: {error.strerror}") from error
 
 
 def _targets(arguments: argparse.Namespace) -> tuple[str, str | None]:

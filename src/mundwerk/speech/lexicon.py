@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mundwerk.core.errors import UsageError
 from mundwerk.core.phones import CONSONANTS, VOWELS, Stress
+from mundwerk.core.text_files import read_utf8
 
 #: A word as the lexicon sees it in running text (apostrophes inside words kept).
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -95,15 +96,7 @@ def normalize_word(word: str) -> str:
 def load_lexicon(path: str | Path) -> Lexicon:
     """Read a lexicon file; a malformed line raises :class:`LexiconError` naming it."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as error:
-        raise LexiconError(f"lexicon not found: {path}") from error
-    except UnicodeDecodeError as error:
-        raise LexiconError(f"lexicon is not UTF-8 text: {path} (byte {error.start})") from error
-    except OSError as error:
-        raise LexiconError(f"cannot read lexicon {path}: {error.strerror}") from error
-    return parse_lexicon(text, path.name)
+    return parse_lexicon(read_utf8(path, "lexicon", LexiconError), path.name)
 
 
 def parse_lexicon(text: str, name: str = "lexicon") -> Lexicon:
