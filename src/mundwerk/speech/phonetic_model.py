@@ -120,6 +120,8 @@ class FrameClassifier:
         path = path or model_path()
         if not path.is_file():
             raise ModelMissingError(f"phonetic model not found: {path}; run training/train_phonetic.py")
+        if path == model_path() and file_sha256(path) != recorded_sha256():
+            raise ModelMissingError(f"phonetic model does not match its recorded sha256: {path}")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
