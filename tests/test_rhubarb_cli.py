@@ -80,3 +80,8 @@ def test_version_names_rhubarb_and_mundwerk(capsys: pytest.CaptureFixture[str]) 
         main(["--version"])
     assert stopped.value.code == 0
     assert capsys.readouterr().out.startswith("Rhubarb Lip Sync version 1.13.0")
+
+
+def test_writing_to_dev_null_leaves_the_device_alone() -> None:
+    assert main(["-q", "-o", "/dev/null", str(GOFORWARD)]) == 0
+    assert Path("/dev/null").is_char_device()

@@ -69,6 +69,12 @@ def write_text_atomically(target: str, write: Callable[[TextIO], None]) -> None:
         sys.stdout.flush()
         return
     path = Path(target)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A device or pipe (/dev/null, /dev/stdout, a FIFO): write to it directly. Renaming a
+        # finished file over it would replace the device itself.
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        return
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     except OSError as error:

@@ -22,6 +22,9 @@ class WavWriter:
 
     def __init__(self, path: str | Path, sample_rate_hz: int) -> None:
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_file():
+            # Renaming over a device such as /dev/null would replace the device itself.
+            raise OutputError(f"output is not a regular file: {self.path}")
         self.sample_rate_hz = sample_rate_hz
         self.frames = 0
         try:

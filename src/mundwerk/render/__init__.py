@@ -1,0 +1,17 @@
+"""Rendering: face warping, inner mouth, compositing and video writing (DESIGN.md ``render/``)."""
+
+from __future__ import annotations
+
+from mundwerk.render.frames import VideoInfo, probe, read_video_frames
+from mundwerk.render.video import FrameHook, VideoOptions, VideoWriter, frame_rate, write_video
+
+__all__ = [
+    "FrameHook",
+    "VideoInfo",
+    "VideoOptions",
+    "VideoWriter",
+    "frame_rate",
+    "probe",
+    "read_video_frames",
+    "write_video",
+]
