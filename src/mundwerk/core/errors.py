@@ -42,3 +42,19 @@ class TranscriptError(MundwerkError):
 
 class OutputError(UsageError):
     """An output location that does not exist or cannot be written (wrong usage: exit 2)."""
+
+
+class ImageDecodeError(MundwerkError):
+    """An image input that is missing, truncated, corrupt or not an image."""
+
+
+class NoFaceError(MundwerkError):
+    """An image in which no usable face was found."""
+
+
+class FaceTooSmallError(NoFaceError):
+    """A face below the smallest size the renderer can work with."""
+
+
+class AssetError(MundwerkError):
+    """A model asset (e.g. face_landmarker.task) that is missing or fails its hash check."""

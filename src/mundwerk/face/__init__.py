@@ -1,0 +1,1 @@
+"""Face analysis: landmarks, head pose, blendshapes, the canonical 3D mesh, mouth measurements."""
