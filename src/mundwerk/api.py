@@ -18,12 +18,14 @@ from mundwerk.export.base import ExportOptions
 from mundwerk.export.registry import get_exporter
 from mundwerk.files import write_text_atomically
 from mundwerk.mouth.animate import MouthOptions, animate
+from mundwerk.rendering import RenderResult as RenderResult
+from mundwerk.rendering import render as render
 from mundwerk.speaking import Speaker as Speaker
 from mundwerk.speaking import SpeakOptions as SpeakOptions
 from mundwerk.speaking import Speech as Speech
 from mundwerk.speaking import speak as speak
 from mundwerk.speech.base import Recognizer
-from mundwerk.speech.registry import canonical_recognizer_name, load_recognizer
+from mundwerk.speech.registry import load_recognizer, recognizer_for
 from mundwerk.speech.silences import MIN_PAUSE_MS, impose_pauses
 
 #: Called with the share of the work done, 0.0 to 1.0.
@@ -43,9 +45,11 @@ class Analyzer:
 
     @classmethod
     def load(cls, options: AnalysisOptions | None = None) -> Analyzer:
+        """Load the recognizer ``options`` name for ``options.language`` (English-only ones
+        refuse other languages)."""
         options = options or AnalysisOptions()
-        name = canonical_recognizer_name(options.recognizer)
-        return cls(replace(options, recognizer=name), load_recognizer(name))
+        name = recognizer_for(options.recognizer, options.language)
+        return cls(replace(options, recognizer=name), load_recognizer(name, options.language))
 
     def analyze(
         self,
@@ -90,15 +94,20 @@ def analyze(
     source: str | Path | Audio,
     transcript: str | None = None,
     *,
-    recognizer: str = "pocketsphinx",
+    recognizer: str | None = None,
     extended_shapes: str = "GHX",
+    language: str = "en",
 ) -> Analysis:
     """Analyse one input: words, phones and Rhubarb mouth cues.
 
     ``transcript`` is the text spoken (for forced alignment), or None to recognise it.
+    ``recognizer`` None picks pocketsphinx for English and phonetic for other languages.
     ``extended_shapes`` names which of Rhubarb's optional shapes G, H, X may appear.
+    ``language`` is any language code espeak knows (``de``, ``fr``, ``pt-br``).
     """
-    options = AnalysisOptions(recognizer=recognizer, extended_shapes=parse_extended_shapes(extended_shapes))
+    name = recognizer_for(recognizer, language)
+    shapes = parse_extended_shapes(extended_shapes)
+    options = AnalysisOptions(recognizer=name, extended_shapes=shapes, language=language)
     return Analyzer.load(options).analyze(source, transcript)
 
 

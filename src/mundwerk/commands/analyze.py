@@ -16,7 +16,7 @@ from mundwerk.core.shapes import parse_extended_shapes
 from mundwerk.export.base import ExportOptions
 from mundwerk.export.registry import EXPORT_FORMATS, extension_for, get_exporter
 from mundwerk.files import plan_outputs, read_transcript, sibling_transcript
-from mundwerk.speech.registry import RECOGNIZER_NAMES, canonical_recognizer_name
+from mundwerk.speech.registry import DEFAULT_ENGLISH, DEFAULT_OTHER, RECOGNIZER_NAMES, recognizer_for
 
 if TYPE_CHECKING:
     from mundwerk.api import Analyzer
@@ -52,8 +52,15 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--recognizer",
-        default="pocketsphinx",
-        help=f"one of: {', '.join(RECOGNIZER_NAMES)} (default %(default)s)",
+        help=f"one of: {', '.join(RECOGNIZER_NAMES)} "
+        f"(default {DEFAULT_ENGLISH} for English, {DEFAULT_OTHER} for other languages)",
+    )
+    parser.add_argument(
+        "--language",
+        default="en",
+        metavar="CODE",
+        help="language spoken, any espeak code such as de, fr, pt-br (default %(default)s; "
+        "list: mundwerk voices)",
     )
     parser.add_argument(
         "--format", default="tsv", help=f"one of: {', '.join(EXPORT_FORMATS)} (default %(default)s)"
@@ -121,8 +128,9 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.transcript not in (None, AUTO) and len(arguments.audio) > 1:
         raise UsageError("--transcript FILE takes one input; with several, use --transcript auto")
     options = AnalysisOptions(
-        recognizer=canonical_recognizer_name(arguments.recognizer),
+        recognizer=recognizer_for(arguments.recognizer, arguments.language),
         extended_shapes=parse_extended_shapes(arguments.extended_shapes),
+        language=arguments.language,
     )
     get_exporter(arguments.format)
     if arguments.transcript not in (None, AUTO):

@@ -14,7 +14,8 @@ from mundwerk.core.timeline import Timeline
 class AnalysisOptions:
     """Options of one analysis, as actually used."""
 
-    recognizer: str = "pocketsphinx"
+    #: A recognizer name, or None for the language's default (pocketsphinx for English).
+    recognizer: str | None = None
     extended_shapes: frozenset[MouthShape] = frozenset({MouthShape.G, MouthShape.H, MouthShape.X})
     language: str = "en"
     has_transcript: bool = False
