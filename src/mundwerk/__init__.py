@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from mundwerk.api import Analyzer, Speaker, Speech, analyze, speak
+    from mundwerk.api import Analyzer, Speaker, Speech, analyze, render, speak
 
-__all__ = ["Analyzer", "Speaker", "Speech", "__version__", "analyze", "speak"]
+__all__ = ["Analyzer", "Speaker", "Speech", "__version__", "analyze", "render", "speak"]
 
 
 def __getattr__(name: str) -> Any:
     # The API pulls in the audio and speech stacks: import it only when it is used.
-    if name in {"analyze", "Analyzer", "speak", "Speaker", "Speech"}:
+    if name in {"analyze", "Analyzer", "render", "speak", "Speaker", "Speech"}:
         from mundwerk import api
 
         return getattr(api, name)

@@ -1,0 +1,80 @@
+"""``mundwerk render``: a portrait photo and speech in, a lip-synced MP4 out."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Any
+
+from mundwerk.commands.progress import progress_bar
+from mundwerk.core.errors import UsageError
+from mundwerk.files import read_transcript
+from mundwerk.speech.synthesizer import SYNTHESIZER_NAMES
+
+log = logging.getLogger(__name__)
+
+
+def video_size(text: str) -> tuple[int, int]:
+    """``WxH`` as (width, height)."""
+    width, _, height = text.lower().partition("x")
+    try:
+        size = (int(width), int(height))
+    except ValueError:
+        size = (0, 0)
+    if min(size) < 2:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r}; give width x height such as 1280x720")
+    return size
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "render",
+        help="a portrait photo and speech in, a lip-synced MP4 out",
+        description="Animate the face in a photo to speak an audio file or text; write an MP4.",
+    )
+    parser.add_argument("--face", required=True, metavar="IMAGE", help="the portrait photo")
+    parser.add_argument("--audio", metavar="AUDIO", help="the speech as an audio file")
+    parser.add_argument("--transcript", metavar="FILE", help="what the audio says (UTF-8 text)")
+    parser.add_argument("--text", metavar="TEXT", help="text for mundwerk to speak")
+    parser.add_argument("--engine", default="espeak", help=f"one of: {', '.join(SYNTHESIZER_NAMES)}")
+    parser.add_argument("--voice", help="voice id, name or language code (see `mundwerk voices`)")
+    parser.add_argument("--language", help="language code, when no --voice is given (e.g. de, en-gb)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.mp4", help="the video to write")
+    parser.add_argument("--fps", default="25", help="frame rate, e.g. 25, 29.97, 30000/1001 (default 25)")
+    parser.add_argument("--size", type=video_size, metavar="WxH", help="scale the video to this size")
+    parser.add_argument("--seed", type=int, default=0, help="seed for blinks (same seed, same video)")
+    parser.add_argument("--still", action="store_true", help="move nothing but mouth and jaw")
+    parser.add_argument("--face-index", type=int, default=0, metavar="N", help="which face, largest first")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    from mundwerk.rendering import render
+
+    if (arguments.audio is None) == (arguments.text is None):
+        raise UsageError("give the speech with --audio AUDIO or --text TEXT (one of them)")
+    if arguments.transcript is not None and arguments.audio is None:
+        raise UsageError("--transcript goes with --audio")
+    transcript = read_transcript(arguments.transcript) if arguments.transcript else None
+    name = Path(arguments.output).name
+    with progress_bar(1, enabled=not arguments.quiet) as report:
+        result = render(
+            arguments.face,
+            arguments.output,
+            audio=arguments.audio,
+            transcript=transcript,
+            text=arguments.text,
+            engine=arguments.engine,
+            voice=arguments.voice,
+            language=arguments.language,
+            fps=arguments.fps,
+            size=arguments.size,
+            seed=arguments.seed,
+            still=arguments.still,
+            face_index=arguments.face_index,
+            progress=lambda share: report(name, share),
+        )
+    log.info("%s: %d frames, %d ms", result.path, result.frame_count, result.duration_ms)
+    return 0
