@@ -240,3 +240,14 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr == f"mundwerk: error: file not found: {tmp_path / 'nothing.wav'}\n"
+
+
+def test_outputs_get_the_usual_permissions(speech: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import stat
+
+    out = speech.with_suffix(".tsv")
+    run_cli(capsys, speech, "-o", out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mundwerk.core.errors import OutputError, TranscriptError
+from mundwerk.core.file_modes import publish
 from mundwerk.core.text_files import read_utf8
 
 STDOUT = "-"
@@ -82,7 +83,7 @@ def write_text_atomically(target: str, write: Callable[[TextIO], None]) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             write(stream)
-        os.replace(temporary, path)
+        publish(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mundwerk.core.errors import OutputError
+from mundwerk.core.file_modes import publish
 
 _FULL_SCALE = 32767
 
@@ -50,7 +51,7 @@ class WavWriter:
         """Finish the header and rename the file into place."""
         self._wave.close()
         self._file.close()
-        os.replace(self._temporary, self.path)
+        publish(self._temporary, self.path)
 
     def discard(self) -> None:
         """Drop the temporary file; ``path`` is left as it was."""

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from mundwerk.core.errors import AssetError
+from mundwerk.core.file_modes import publish
 
 ASSET_NAME = "face_landmarker.task"
 ASSET_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
@@ -70,7 +71,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        publish(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from mundwerk.audio.signal import Audio
 from mundwerk.core.errors import MundwerkError, OutputError, UnknownChoiceError, UsageError
+from mundwerk.core.file_modes import publish
 from mundwerk.render.frames import Frame, check_frame, even_size, tag_bt709, to_video_frame
 
 #: Called on every frame before it is encoded: (frame index, RGB frame) -> RGB frame of the same shape.
@@ -199,7 +200,7 @@ class VideoWriter:
         self._open = False
         try:
             self._container.close()
-            os.replace(self._temporary, self.path)
+            publish(self._temporary, self.path)
         except OSError as e:
             self._temporary.unlink(missing_ok=True)
             raise OutputError(f"cannot write {self.path}: {e.strerror or e}") from e
