@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,9 @@ frames t-{PAST_FRAMES} … t+{FUTURE_FRAMES} ({FUTURE_FRAMES * 10} ms lookahead)
 sha256: `{digest}`
 
 Made by `training/train_phonetic.py` (see training/README.md) in {stats.seconds / 60:.1f} minutes
-on 2 CPU cores, {stats.steps} optimiser steps.
+on 2 CPU cores, {stats.steps} optimiser steps:
+
+    {" ".join(["train_phonetic.py", *sys.argv[1:]])}
 
 ## Corpus (all synthetic; no recorded speech, no downloads)
 
@@ -41,7 +44,9 @@ Pseudo-sentences of random words from per-language word lists (training/phonetic
 spoken by libespeak-ng (espeakng-loader) in en-us, en, en-gb-x-rp, de, fr, es, es-419, it, nl,
 pl, pt, pt-br with random voice variants (m1–m7, f1–f5, klatt1–4, whisper, croak and named
 variants), rates 110–320 words/min, pitch 15–90 and pitch range 20–100; and by piper's
-en_US "joe" voice at random speeds when the piper back-end is available. Each utterance gets
+en_US "joe" voice (length scale 0.7–1.45, noise scale 0.3–1.0, noise width 0.4–1.1) when
+the piper back-end is available; piper's phone times lag its audio by about 21 ms, so its
+labels are moved 21 ms earlier. Each utterance gets
 50–600 ms of silence before and after, then: synthetic reverberation (p=0.5, RT60 0.15–0.8 s),
 a random microphone filter (p=0.4), noise (p=0.9: white, pink, brown or mains hum, SNR
 5–30 dB) and a random level (-35 to -1 dBFS peak). 4% of utterances are noise or digital

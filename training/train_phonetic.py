@@ -88,33 +88,50 @@ def join(utterances: list[Utterance]) -> Split:
 
 
 def make_corpus(count: int, piper_share: float, cache: Path | None) -> list[Utterance]:
-    """Synthesize the corpus, or load it from ``cache`` (an .npz this function wrote)."""
-    if cache is not None and cache.is_file():
-        return load_corpus(cache)
-    corpus = synthesize_corpus(count, piper_share)
-    if cache is not None:
-        lengths = [len(u.labels) for u in corpus]
-        features = np.concatenate([u.features for u in corpus])
-        labels = np.concatenate([u.labels for u in corpus])
-        np.savez(cache, features=features, labels=labels, lengths=lengths, sources=[u.source for u in corpus])
+    """Synthesize the corpus, or load its parts from ``cache``.espeak.npz / .piper.npz (written here)."""
+    piper_count = round(count * piper_share)
+    parts = (("espeak", count - piper_count, espeak_part), ("piper", piper_count, piper_part))
+    corpus: list[Utterance] = []
+    for name, size, synthesize in parts:
+        path = None if cache is None else cache.with_name(f"{cache.name}.{name}.npz")
+        part = load_corpus(path) if path is not None and path.is_file() else None
+        if part is None or len(part) != size:
+            part = synthesize(size)
+            if path is not None:
+                save_corpus(path, part)
+        corpus += part
     return corpus
 
 
+def save_corpus(path: Path, corpus: list[Utterance]) -> None:
+    lengths = [len(u.labels) for u in corpus]
+    features = np.concatenate([u.features for u in corpus]) if corpus else np.zeros((0, MEL_BANDS))
+    labels = np.concatenate([u.labels for u in corpus]) if corpus else np.zeros(0, np.int64)
+    np.savez(path, features=features, labels=labels, lengths=lengths, sources=[u.source for u in corpus])
+
+
 def load_corpus(cache: Path) -> list[Utterance]:
-    data = np.load(cache)
-    bounds = np.concatenate([[0], np.cumsum(data["lengths"])])
+    with np.load(cache) as data:  # each data[key] reads the whole array again: read once
+        features, labels = data["features"], data["labels"]
+        lengths, sources = data["lengths"], data["sources"]
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     return [
-        Utterance(data["features"][a:b], data["labels"][a:b], str(source))
-        for a, b, source in zip(bounds[:-1], bounds[1:], data["sources"], strict=True)
+        Utterance(features[a:b], labels[a:b], str(source))
+        for a, b, source in zip(bounds[:-1], bounds[1:], sources, strict=True)
     ]
 
 
-def synthesize_corpus(count: int, piper_share: float) -> list[Utterance]:
-    piper_count = int(count * piper_share)
+def espeak_part(count: int) -> list[Utterance]:
+    """espeak utterances with seeds 0 … count-1 (some are silence or noise only)."""
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        utterances = pool.map(espeak_job, range(count - piper_count), chunksize=50)
-        piper = pool.map(piper_job, range(10**6, 10**6 + piper_count), chunksize=10) if piper_count else []
-    return utterances + [u for u in piper if u is not None]
+        return pool.map(espeak_job, range(count), chunksize=50)
+
+
+def piper_part(count: int) -> list[Utterance]:
+    """piper utterances with seeds 10**6 …; none when piper is not installed."""
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        piper = pool.map(piper_job, range(10**6, 10**6 + count), chunksize=10) if count else []
+    return [u for u in piper if u is not None]
 
 
 def batches(split: Split, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -125,17 +142,30 @@ def batches(split: Split, rng: np.random.Generator) -> tuple[torch.Tensor, torch
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
-def class_weights(labels: npt.NDArray[np.int64]) -> torch.Tensor:
-    """Inverse square-root frequency, averaging 1 over the frames: rare classes count more."""
+def class_weights(labels: npt.NDArray[np.int64], lip_weight: float) -> torch.Tensor:
+    """Inverse square-root frequency, the lip classes (CLOSED, LABIODENTAL) times ``lip_weight``,
+    averaging 1 over the frames: rare classes count more."""
     counts = np.bincount(labels[labels != IGNORE], minlength=len(FINE_CLASSES)).astype(np.float64) + 1.0
     weights = (counts / counts.sum()) ** -0.5
+    lips = np.isin(FINE_TO_MOUTH, [PhoneClass.CLOSED, PhoneClass.LABIODENTAL])
+    weights[lips] *= lip_weight
     weights /= np.sum(weights * counts / counts.sum())
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def train(model: FrameNet, split: Split, minutes: float) -> int:
-    optimiser = torch.optim.AdamW(model.parameters(), lr=PEAK_LR, weight_decay=1e-4)
-    loss_fn = nn.NLLLoss(weight=class_weights(split.labels), ignore_index=IGNORE)
+def load_onnx_weights(model: FrameNet, path: Path) -> None:
+    """Start from an exported model's weights and input normalisation (fine-tuning)."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    model.load_state_dict(weights)
+
+
+def train(model: FrameNet, split: Split, minutes: float, lip_weight: float, peak_lr: float = PEAK_LR) -> int:
+    optimiser = torch.optim.AdamW(model.parameters(), lr=peak_lr, weight_decay=1e-4)
+    loss_fn = nn.NLLLoss(weight=class_weights(split.labels, lip_weight), ignore_index=IGNORE)
     rng = np.random.default_rng(0)
     deadline = time.monotonic() + minutes * 60
     start, step = time.monotonic(), 0
@@ -143,7 +173,7 @@ def train(model: FrameNet, split: Split, minutes: float) -> int:
     while (now := time.monotonic()) < deadline:
         progress = (now - start) / (deadline - start)
         for group in optimiser.param_groups:
-            group["lr"] = PEAK_LR * 0.5 * (1 + math.cos(math.pi * progress)) + 5e-5
+            group["lr"] = peak_lr * 0.5 * (1 + math.cos(math.pi * progress)) + 5e-5
         x, y = batches(split, rng)
         loss = loss_fn(model(x).reshape(-1, len(FINE_CLASSES)), y.reshape(-1))
         optimiser.zero_grad()
@@ -192,12 +222,18 @@ def main() -> None:
     parser.add_argument("--utterances", type=int, default=6000)
     parser.add_argument("--piper-share", type=float, default=0.1)
     parser.add_argument("--minutes", type=float, default=12.0)
-    parser.add_argument("--cache", type=Path, default=None, help="corpus .npz to reuse or write")
+    parser.add_argument("--piper", type=int, default=None, help="piper utterances (instead of a share)")
+    parser.add_argument("--init", type=Path, default=None, help="fine-tune this exported phonetic.onnx")
+    parser.add_argument("--peak-lr", type=float, default=PEAK_LR)
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help="where the model and card go")
+    parser.add_argument("--lip-weight", type=float, default=1.0, help="extra loss weight of P B M F V")
+    parser.add_argument("--cache", type=Path, default=None, help="corpus: PREFIX.espeak/.piper.npz")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(2)
     began = time.monotonic()
-    corpus = make_corpus(args.utterances, args.piper_share, args.cache)
+    share = args.piper_share if args.piper is None else args.piper / args.utterances
+    corpus = make_corpus(args.utterances, share, args.cache)
     held_out = [u for i, u in enumerate(corpus) if i % 12 == 0]
     training = join([u for i, u in enumerate(corpus) if i % 12 != 0])
     validation = join(held_out)
@@ -205,12 +241,14 @@ def main() -> None:
           f"{time.monotonic() - began:.0f} s", flush=True)  # fmt: skip
     real = training.features[training.labels != IGNORE]
     model = FrameNet(real.mean(0), real.std(0) + 1e-3)
-    steps = train(model, training, args.minutes)
+    if args.init is not None:
+        load_onnx_weights(model, args.init)
+    steps = train(model, training, args.minutes, args.lip_weight, args.peak_lr)
     mouth, fine, confusion = evaluate(model, validation)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    digest = export(model, OUT_DIR / "phonetic.onnx")
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    digest = export(model, args.out_dir / "phonetic.onnx")
     stats = CorpusStats.of(corpus, training, validation, steps, time.monotonic() - began)
-    write_card(OUT_DIR / "phonetic.md", stats, mouth, fine, confusion, digest)
+    write_card(args.out_dir / "phonetic.md", stats, mouth, fine, confusion, digest)
     print(mouth, fine, confusion, sep="\n")
 
 
