@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -51,6 +51,7 @@ class Utterance:
     text: str
     duration_ms: int
     truth: tuple[TruthPhone, ...]
+    language: str = "en"
 
     @property
     def subset(self) -> str:
@@ -78,10 +79,12 @@ class CorrectionReport:
     label_db: tuple[float, ...]
 
 
+#: (engine, voice, speed, text): what to synthesise for one clean utterance.
+Job = tuple[str, str, float, str]
 Synthesize = Callable[[str, str, float, str], Synthesized]
 
 
-def plan() -> list[tuple[str, str, float, str]]:
+def plan() -> list[Job]:
     """(engine, voice, speed, text) for every clean utterance."""
     jobs = []
     for index, text in enumerate(SENTENCES):
@@ -128,16 +131,26 @@ def read_wav(path: Path) -> FloatArray:
     return np.asarray(data / 32768.0, dtype=np.float32)
 
 
-def build(directory: Path, synthesize: Synthesize) -> tuple[list[Utterance], list[CorrectionReport]]:
-    """Synthesise, correct, add noise and write the corpus (or load it if already built)."""
+def build(
+    directory: Path,
+    synthesize: Synthesize,
+    jobs: Sequence[Job] | None = None,
+    language: str = "en",
+    version: int | str = RECIPE_VERSION,
+) -> tuple[list[Utterance], list[CorrectionReport]]:
+    """Synthesise, correct, add noise and write the corpus (or load it if already built).
+
+    ``jobs`` default to the English plan; another ``version`` keeps other corpora's caches apart.
+    """
     manifest = directory / "truth.json"
     if manifest.exists():
-        loaded = _load(manifest)
+        loaded = _load(manifest, version)
         if loaded is not None:
             return loaded
     directory.mkdir(parents=True, exist_ok=True)
-    raw = [(job, synthesize(*job)) for job in plan()]
-    reports = [_correct_engine(engine, raw) for engine in ("espeak", "piper")]
+    raw = [(job, synthesize(*job)) for job in (plan() if jobs is None else jobs)]
+    engines = dict.fromkeys(engine for (engine, *_), _ in raw)
+    reports = [_correct_engine(engine, raw) for engine in engines]
     lags = {report.engine: report.applied_lag_ms for report in reports}
     rng = np.random.default_rng(NOISE_SEED)
     utterances = []
@@ -151,14 +164,14 @@ def build(directory: Path, synthesize: Synthesize) -> tuple[list[Utterance], lis
             write_wav(directory / f"{name}.wav", samples)
             (directory / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
             duration_ms = round(len(samples) * 1000 / RATE_HZ)
-            utterances.append(Utterance(name, engine, voice, speed, noisy, text, duration_ms, truth))
-    _save(manifest, utterances, reports)
+            utterances.append(
+                Utterance(name, engine, voice, speed, noisy, text, duration_ms, truth, language)
+            )
+    _save(manifest, utterances, reports, version)
     return utterances, reports
 
 
-def _correct_engine(
-    engine: str, raw: list[tuple[tuple[str, str, float, str], Synthesized]]
-) -> CorrectionReport:
+def _correct_engine(engine: str, raw: list[tuple[Job, Synthesized]]) -> CorrectionReport:
     """Measure an engine's label lag over all its utterances, then correct each one."""
     mine = [result for (name, *_), result in raw if name == engine]
     lags = [label_lag_ms(result.samples, RATE_HZ, result.phones) for result in mine]
@@ -175,18 +188,20 @@ def _correct_engine(
     )
 
 
-def _save(manifest: Path, utterances: list[Utterance], reports: list[CorrectionReport]) -> None:
+def _save(
+    manifest: Path, utterances: list[Utterance], reports: list[CorrectionReport], version: int | str
+) -> None:
     data = {
-        "version": RECIPE_VERSION,
+        "version": version,
         "utterances": [asdict(u) for u in utterances],
         "corrections": [asdict(r) for r in reports],
     }
     manifest.write_text(json.dumps(data), encoding="utf-8")
 
 
-def _load(manifest: Path) -> tuple[list[Utterance], list[CorrectionReport]] | None:
+def _load(manifest: Path, version: int | str) -> tuple[list[Utterance], list[CorrectionReport]] | None:
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    if data.get("version") != RECIPE_VERSION:
+    if data.get("version") != version:
         return None
     utterances = [
         Utterance(**{**u, "truth": tuple(TruthPhone(**p) for p in u["truth"])}) for u in data["utterances"]

@@ -7,11 +7,16 @@ import os
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bench.corpus import CorrectionReport
 from bench.metrics import Scores
+
+if TYPE_CHECKING:
+    from bench.multilingual import Scored
+    from bench.speak_checks import SpeakTiming, SynthesisSpeed
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +192,129 @@ def machine() -> str:
         pass
     system = f"{platform.system()} {platform.machine()}"
     return f"{model}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
+
+
+# --- issue 3: other languages, text in
+
+
+@dataclass(frozen=True, slots=True)
+class Issue3Metric:
+    name: str
+    value: Callable[[Scored], float]
+    digits: int = 2
+
+
+ISSUE3_METRICS = (
+    Issue3Metric("closure recall", lambda r: r.scores["pooled"].closure.value),
+    Issue3Metric("false closures", lambda r: r.scores["pooled"].false_closure.value),
+    Issue3Metric("rounded recall", lambda r: r.scores["pooled"].rounded.value),
+    Issue3Metric("balanced acc.", lambda r: r.scores["pooled"].balanced_accuracy),
+    Issue3Metric("RTF", lambda r: r.rtf, 4),
+    Issue3Metric("boundaries ≤ 50 ms", lambda r: math.nan if r.boundaries is None else r.boundaries),
+)
+ISSUE3_HEADER = ["system", "language", "transcript", *(m.name for m in ISSUE3_METRICS), "closures/rounded n"]
+
+#: Issue 3's targets (hidden corpus, English and German): ``phonetic`` without a transcript;
+#: with a German transcript (boundaries: on our own corpus).
+ISSUE3_TARGETS: dict[bool, dict[str, Target]] = {
+    False: {
+        "closure recall": Target(0.85, True),
+        "false closures": Target(0.15, False),
+        "rounded recall": Target(0.80, True),
+        "balanced acc.": Target(0.60, True),
+        "RTF": Target(0.005, False),
+    },
+    True: {
+        "closure recall": Target(0.90, True),
+        "balanced acc.": Target(0.70, True),
+        "boundaries ≤ 50 ms": Target(0.80, True),
+    },
+}
+ISSUE3_TARGET_LANGUAGES = ("en", "de")
+
+#: Rhubarb's language-independent mode on the hidden corpus (issue 3), English / German.
+RHUBARB_PHONETIC_HIDDEN = {
+    "en": {"closure recall": 0.57, "false closures": 0.38, "rounded recall": 0.78, "balanced acc.": 0.51},
+    "de": {"closure recall": 0.56, "false closures": 0.32, "rounded recall": 0.65, "balanced acc.": 0.45},
+}
+
+
+def issue3_target_rows() -> list[list[str]]:
+    """The targets and Rhubarb's hidden-corpus figures, as rows under ``ISSUE3_HEADER``."""
+    rows = []
+    for transcript in (False, True):
+        targets = ISSUE3_TARGETS[transcript]
+        language = "en, de" if not transcript else "de"
+        cells = ["**target** (mundwerk phonetic)", language, "yes" if transcript else "no"]
+        cells += [str(targets[m.name]) if m.name in targets else "" for m in ISSUE3_METRICS]
+        rows.append([*cells, ""])
+    for language, hidden in RHUBARB_PHONETIC_HIDDEN.items():
+        cells = ["Rhubarb phonetic on the hidden corpus", language, "no"]
+        cells += [fmt(hidden[m.name], m.digits) if m.name in hidden else "" for m in ISSUE3_METRICS]
+        rows.append([*cells, ""])
+    return rows
+
+
+def issue3_rows(results: Sequence[Scored]) -> list[list[str]]:
+    """One row per system and language; mundwerk in English and German marked against the targets."""
+    rows = []
+    for result in results:
+        checked = result.system.startswith("mundwerk") and result.language in ISSUE3_TARGET_LANGUAGES
+        targets = ISSUE3_TARGETS[result.transcript]
+        cells = [result.system, result.language, "yes" if result.transcript else "no"]
+        for metric in ISSUE3_METRICS:
+            value = metric.value(result)
+            target = targets.get(metric.name) if checked else None
+            mark = "" if target is None else " ✓" if target.met(value) else " ✗"
+            cells.append(fmt(value, metric.digits) + mark)
+        pooled_scores = result.scores["pooled"]
+        cells.append(f"{pooled_scores.closure.total}/{pooled_scores.rounded.total}")
+        rows.append(cells)
+    return rows
+
+
+def language_score_rows(results: Sequence[Scored], subsets: Sequence[str]) -> list[list[str]]:
+    """The full metric set (``SCORE_HEADER``) per system and subset, unmarked."""
+    return score_rows(
+        [
+            (f"{r.system} ({subset})", r.transcript, False, r.scores[subset])
+            for r in results
+            for subset in subsets
+            if subset in r.scores
+        ]
+    )
+
+
+SYNTHESIS_SPEED_HEADER = ["engine", "voice", "sentences", "audio s", "synthesis s", "RTF", "engine load s"]
+
+
+def synthesis_speed_rows(speeds: Sequence[SynthesisSpeed]) -> list[list[str]]:
+    return [
+        [s.engine, s.voice, str(s.sentences), f"{s.audio_seconds:.1f}", f"{s.seconds:.3f}", f"{s.rtf:.4f}",
+         f"{s.load_seconds:.2f}"]
+        for s in speeds
+    ]  # fmt: skip
+
+
+SPEAK_TIMING_HEADER = [
+    "engine",
+    "voice",
+    "sentences",
+    "phones",
+    "max boundary difference ms",
+    "cues identical",
+]
+
+
+def speak_timing_rows(timings: Sequence[SpeakTiming]) -> list[list[str]]:
+    return [
+        [
+            t.engine,
+            t.voice,
+            str(t.sentences),
+            str(t.phones),
+            "phones differ" if t.max_boundary_difference_ms is None else str(t.max_boundary_difference_ms),
+            "yes" if t.cues_identical else "no",
+        ]
+        for t in timings
+    ]

@@ -76,9 +76,9 @@ def parse_tsv(text: str, duration_ms: int) -> list[Cue]:
 
 
 def _run_one(
-    binary: Path, wav: Path, duration_ms: int, with_transcript: bool
+    binary: Path, wav: Path, duration_ms: int, with_transcript: bool, options: Sequence[str] = ()
 ) -> tuple[list[Cue] | str, float]:
-    command = [str(binary), "-f", "tsv", "--extendedShapes", "GHX", "-q", "--threads", "1"]
+    command = [str(binary), "-f", "tsv", "--extendedShapes", "GHX", "-q", "--threads", "1", *options]
     if with_transcript:
         command += ["-d", str(wav.with_suffix(".txt"))]
     start = time.perf_counter()
@@ -89,8 +89,16 @@ def _run_one(
     return parse_tsv(result.stdout, duration_ms), seconds
 
 
-def run(binary: Path, wavs: Sequence[Path], durations_ms: Sequence[int], with_transcript: bool) -> RhubarbRun:
+def run(
+    binary: Path,
+    wavs: Sequence[Path],
+    durations_ms: Sequence[int],
+    with_transcript: bool,
+    options: Sequence[str] = (),
+) -> RhubarbRun:
     """Rhubarb once per file (``-d <stem>.txt`` with a transcript), ``WORKERS`` processes at a time.
+
+    ``options`` go on every command line (``("-r", "phonetic")`` for the language-independent mode).
 
     ``seconds`` is the sum of the processes' own wall times (start-up included).
     """
@@ -99,7 +107,7 @@ def run(binary: Path, wavs: Sequence[Path], durations_ms: Sequence[int], with_tr
     total = 0.0
     with ThreadPoolExecutor(WORKERS) as pool:
         jobs = [
-            pool.submit(_run_one, binary, w, d, with_transcript)
+            pool.submit(_run_one, binary, w, d, with_transcript, options)
             for w, d in zip(wavs, durations_ms, strict=True)
         ]
         for wav, job in zip(wavs, jobs, strict=True):
