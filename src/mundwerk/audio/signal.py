@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
@@ -25,3 +26,14 @@ class Audio:
         first = start_ms * self.sample_rate_hz // 1000
         last = end_ms * self.sample_rate_hz // 1000
         return Audio(self.samples[first:last], self.sample_rate_hz)
+
+
+def at_analysis_rate(audio: Audio) -> Audio:
+    """``audio`` at the 16 kHz analysis rate, float32 in [-1, 1] (resampled only if needed)."""
+    from scipy.signal import resample_poly
+
+    if audio.sample_rate_hz == SAMPLE_RATE_HZ:
+        return audio
+    ratio = Fraction(SAMPLE_RATE_HZ, audio.sample_rate_hz)
+    samples = resample_poly(audio.samples, ratio.numerator, ratio.denominator)
+    return Audio(np.clip(samples, -1.0, 1.0).astype(np.float32), SAMPLE_RATE_HZ)

@@ -23,11 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import resample_poly
 
 from mundwerk.audio.features import FRAME_MS, LogMelStream
-from mundwerk.audio.signal import Audio
-from mundwerk.core.constants import SAMPLE_RATE_HZ
+from mundwerk.audio.signal import Audio, at_analysis_rate
 from mundwerk.core.phones import Alignment, Phone
 from mundwerk.speech.class_align import (
     AlignConfig,
@@ -73,21 +71,13 @@ def frame_log_probs(classifier: FrameClassifier, parts: Iterable[tuple[int, Audi
     context = pad_block(PAST_FRAMES)
     blocks: list[FloatArray] = []
     for _, audio in parts:
-        context = np.concatenate([context, features.accept(_at_analysis_rate(audio))])
+        context = np.concatenate([context, features.accept(at_analysis_rate(audio).samples)])
         scores = classifier.log_probs(context)
         blocks.append(scores)
         context = context[len(scores) :]
     context = np.concatenate([context, features.flush(), pad_block(FUTURE_FRAMES)])
     blocks.append(classifier.log_probs(context))
     return np.concatenate([np.zeros((0, len(FINE_CLASSES)), np.float32), *blocks])
-
-
-def _at_analysis_rate(audio: Audio) -> FloatArray:
-    if audio.sample_rate_hz == SAMPLE_RATE_HZ:
-        return np.asarray(audio.samples, dtype=np.float32)
-    divisor = np.gcd(SAMPLE_RATE_HZ, audio.sample_rate_hz)
-    resampled = resample_poly(audio.samples, SAMPLE_RATE_HZ // divisor, audio.sample_rate_hz // divisor)
-    return np.asarray(resampled, dtype=np.float32)
 
 
 def free_phones(fine_log_probs: FloatArray, duration_ms: int) -> tuple[Phone, ...]:

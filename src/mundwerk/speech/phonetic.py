@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import resample_poly
 
 from mundwerk.audio.features import FRAME_MS, LogMelStream
-from mundwerk.audio.signal import Audio
+from mundwerk.audio.signal import Audio, at_analysis_rate
 from mundwerk.core.constants import SAMPLE_RATE_HZ
 from mundwerk.core.errors import UsageError
 from mundwerk.core.phones import Alignment, Phone
@@ -87,20 +86,12 @@ class PhoneticRecognizer:
         stream = self.create_stream()
         phones: list[Phone] = []
         for _, audio in parts:
-            stream.accept_waveform(_at_analysis_rate(audio))
+            stream.accept_waveform(at_analysis_rate(audio).samples)
             phones.extend(stream.pop_phones())
         stream.input_finished()
         phones.extend(stream.pop_phones())
         warnings = ("the phonetic recognizer ignores the transcript",) if transcript else ()
         return Alignment(phones=tuple(phones), duration_ms=stream.duration_ms, warnings=warnings)
-
-
-def _at_analysis_rate(audio: Audio) -> FloatArray:
-    if audio.sample_rate_hz == SAMPLE_RATE_HZ:
-        return np.asarray(audio.samples, dtype=np.float32)
-    divisor = np.gcd(SAMPLE_RATE_HZ, audio.sample_rate_hz)
-    resampled = resample_poly(audio.samples, SAMPLE_RATE_HZ // divisor, audio.sample_rate_hz // divisor)
-    return np.asarray(resampled, dtype=np.float32)
 
 
 class PhoneticStream:

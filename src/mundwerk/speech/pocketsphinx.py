@@ -28,16 +28,13 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from math import gcd
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from mundwerk.audio.pauses import split_at_pauses
-from mundwerk.audio.signal import Audio
-from mundwerk.core.constants import SAMPLE_RATE_HZ
+from mundwerk.audio.signal import Audio, at_analysis_rate
 from mundwerk.core.phones import Alignment, Phone, Word
 from mundwerk.speech.base import Recognizer
 from mundwerk.speech.lexicon import Lexicon, sphinx_dictionary
@@ -280,16 +277,6 @@ def is_quiet(audio: Audio) -> bool:
     """True if no 10 ms frame of ``audio`` is louder than ``QUIET_DBFS``."""
     energy = _frame_energy(audio)
     return energy.size == 0 or float(energy.max()) < 10.0 ** (QUIET_DBFS / 10)
-
-
-def at_analysis_rate(audio: Audio) -> Audio:
-    """``audio`` at 16 kHz (resampled only if it is not already)."""
-    rate = audio.sample_rate_hz
-    if rate == SAMPLE_RATE_HZ:
-        return audio
-    common = gcd(rate, SAMPLE_RATE_HZ)
-    samples = resample_poly(audio.samples, SAMPLE_RATE_HZ // common, rate // common)
-    return Audio(samples.astype(np.float32), SAMPLE_RATE_HZ)
 
 
 def _frame_energy(audio: Audio) -> np.ndarray[Any, np.dtype[np.float64]]:

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from importlib import import_module
 from typing import Protocol
 
 import numpy as np
-from scipy.signal import resample_poly
 
-from mundwerk.audio.signal import Audio
-from mundwerk.core.constants import SAMPLE_RATE_HZ
+from mundwerk.audio.signal import Audio, at_analysis_rate
 from mundwerk.core.errors import UnknownChoiceError, UsageError
 from mundwerk.core.phones import SILENCE, Phone, Stress, Word
 
@@ -98,15 +95,6 @@ class Piece:
     word: int | None = None
 
 
-def to_analysis_rate(native: Audio) -> Audio:
-    """``native`` resampled to the 16 kHz analysis rate, float32."""
-    if native.sample_rate_hz == SAMPLE_RATE_HZ:
-        return native
-    ratio = Fraction(SAMPLE_RATE_HZ, native.sample_rate_hz)
-    samples = resample_poly(native.samples, ratio.numerator, ratio.denominator)
-    return Audio(np.clip(samples, -1.0, 1.0).astype(np.float32), SAMPLE_RATE_HZ)
-
-
 def assemble(native: Audio, pieces: Sequence[Piece], word_texts: Sequence[str], voice: str) -> Synthesis:
     """The synthesis for ``native`` audio whose timing the engine gave as ``pieces``.
 
@@ -117,7 +105,7 @@ def assemble(native: Audio, pieces: Sequence[Piece], word_texts: Sequence[str], 
     pieces = [
         replace(p, start_sample=p.start_sample + len(pad), end_sample=p.end_sample + len(pad)) for p in pieces
     ]
-    audio = to_analysis_rate(native)
+    audio = at_analysis_rate(native)
     end_ms = audio.duration_ms
     timed = _timed_phones(pieces, native.sample_rate_hz, end_ms)
     phones = tuple(phone for phone, _ in timed)
