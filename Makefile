@@ -19,8 +19,8 @@ demo: setup
 	$(BIN)/python -m mundwerk.demo out
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench training
+	$(BIN)/ruff format --check src tests bench training
 	$(BIN)/mypy
 
 test: lint
