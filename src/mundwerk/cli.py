@@ -49,7 +49,7 @@ def configure_logging(debug: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mundwerk.commands import analyze, render, speak, voices
+    from mundwerk.commands import analyze, render, speak, sprites, voices
 
     parser = OneLineParser(prog="mundwerk", description="Speech in, mouth movement out.")
     parser.add_argument("--version", action="version", version=f"mundwerk {__version__}")
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     speak.add_parser(commands)
     voices.add_parser(commands)
     render.add_parser(commands)
+    sprites.add_parser(commands)
     return parser
 
 

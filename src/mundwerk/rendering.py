@@ -74,7 +74,7 @@ def render(
 
     options = VideoOptions(fps=frame_rate(fps), size=size)
     target = _checked_output(output)
-    portrait = _portrait(face, face_index)
+    portrait = load_portrait(face, face_index)
     progress(0.05)
     spoken = _speech(audio, transcript, text, engine, voice, language)
     progress(0.2)
@@ -95,7 +95,7 @@ def _checked_output(output: str | Path) -> Path:
     return target
 
 
-def _portrait(path: str | Path, face_index: int) -> Portrait:
+def load_portrait(path: str | Path, face_index: int) -> Portrait:
     from mundwerk.face.image_io import load_image
     from mundwerk.face.landmarks import default_analyzer
     from mundwerk.render.portrait import Portrait
