@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import chain, islice
 from pathlib import Path
 from typing import TextIO
 
-from mundwerk.audio.decode import iter_blocks, measure_duration_ms
+import numpy as np
+
+from mundwerk.audio.decode import DEFAULT_BLOCK_MS, iter_blocks, measure_duration_ms
 from mundwerk.audio.pauses import find_pauses, split_at_pauses
 from mundwerk.audio.signal import Audio
 from mundwerk.core.analysis import Analysis, AnalysisOptions
@@ -62,7 +65,7 @@ class Analyzer:
         if isinstance(source, Audio):
             duration_ms, parts = source.duration_ms, split_at_pauses(source)
         else:
-            duration_ms, parts = measure_duration_ms(source), split_at_pauses(iter_blocks(source))
+            duration_ms, parts = _read(source)
         progress(0.05)
         pauses: list[Timed[None]] = []
         parts = _observed(parts, duration_ms, progress, pauses)
@@ -78,6 +81,21 @@ class Analyzer:
             cues=cues,
             options=replace(self.options, has_transcript=transcript is not None),
         )
+
+
+#: Files up to this long are decoded once and held; longer ones are measured in a first pass
+#: and then streamed, so memory stays bounded.
+HELD_AUDIO_MS = 60_000
+
+
+def _read(path: str | Path) -> tuple[int, Iterator[tuple[int, Audio]]]:
+    """The duration of the audio in ``path`` and its pause-cut parts."""
+    blocks = iter_blocks(path)
+    held = list(islice(blocks, HELD_AUDIO_MS // DEFAULT_BLOCK_MS + 1))
+    if len(held) * DEFAULT_BLOCK_MS <= HELD_AUDIO_MS:
+        audio = Audio(np.concatenate([block.samples for block in held]))
+        return audio.duration_ms, split_at_pauses(audio)
+    return measure_duration_ms(path), split_at_pauses(chain(held, blocks))
 
 
 def _observed(
