@@ -13,7 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import corpus, librivox, memory, multilingual, rhubarb, speak_checks
+from bench import corpus, librivox, memory, multilingual, render_motion, rhubarb, speak_checks
+from bench import credentials as credentials_bench
+from bench import inspect as inspect_bench
+from bench import render as portrait_bench
+from bench import stream as stream_bench
+from bench import watermark as watermark_bench
 from bench.metrics import Cue, Scores, pooled, score
 from bench.report import (
     CORRECTION_HEADER,
@@ -187,6 +192,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     speeds, timings = speak_checks.run_all()
     _log("peak memory, 2 and 10 minutes of speech")
     memory_rows = memory.run_memory_bench(WORK / "memory", (2,) if arguments.quick else (2, 10))
+    _log("talking portrait: life, measured on the output (bench/render_motion.py)")
+    life = render_motion.run_section(WORK / "render_motion", 10.0 if arguments.quick else 30.0)
+    _log("content credentials (bench/credentials.py)")
+    credentials_section = credentials_bench.run_section(WORK / "credentials")
+    _log("invisible watermark (bench/watermark.py)")
+    watermark_section = watermark_bench.run_section(WORK / "watermark")
+    _log("talking portrait: fidelity, speed, memory (bench/render.py)")
+    portrait = portrait_bench.render_section(arguments.quick)
+    _log("live streaming: latency, load, accuracy (bench/stream.py)")
+    live_stream = stream_bench.run_all(WORK, arguments.quick)
+    _log("inspect: audio-video offset of renders (bench/inspect.py)")
+    inspect_section = inspect_bench.section(WORK / "inspect", arguments.quick)
     sections = [
         "# Benchmarks",
         _preamble(utterances, audio_seconds, rhubarb_note, arguments, load),
@@ -208,6 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         german,
         "## Text in (issue 3): synthesis speed and `speak` → cues",
         _synthesis_section(speeds, timings),
+        life,
+        credentials_section,
+        watermark_section,
+        portrait,
+        f"{stream_bench.HEADING}\n\n{live_stream}",
+        inspect_section,
         f"_Run took {time.perf_counter() - started:.0f} s in all._",
     ]
     write_report(arguments.output, sections)

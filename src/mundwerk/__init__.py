@@ -8,8 +8,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from mundwerk.api import Analyzer, Speaker, Speech, analyze, render, speak
+    from mundwerk.inspecting import inspect_video
 
-__all__ = ["Analyzer", "Speaker", "Speech", "__version__", "analyze", "render", "speak"]
+__all__ = ["Analyzer", "Speaker", "Speech", "__version__", "analyze", "inspect_video", "render", "speak"]
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +19,8 @@ def __getattr__(name: str) -> Any:
         from mundwerk import api
 
         return getattr(api, name)
+    if name == "inspect_video":
+        from mundwerk.inspecting import inspect_video
+
+        return inspect_video
     raise AttributeError(f"module 'mundwerk' has no attribute {name!r}")

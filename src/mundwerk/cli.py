@@ -49,7 +49,8 @@ def configure_logging(debug: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mundwerk.commands import analyze, render, speak, sprites, voices
+    from mundwerk.commands import analyze, render, serve, speak, sprites, verify, voices
+    from mundwerk.commands import inspect as inspect_command
 
     parser = OneLineParser(prog="mundwerk", description="Speech in, mouth movement out.")
     parser.add_argument("--version", action="version", version=f"mundwerk {__version__}")
@@ -61,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     voices.add_parser(commands)
     render.add_parser(commands)
     sprites.add_parser(commands)
+    verify.add_parser(commands)
+    inspect_command.add_parser(commands)
+    serve.add_parser(commands)
     return parser
 
 

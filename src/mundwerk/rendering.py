@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mundwerk.audio.signal import Audio
+from mundwerk.core.constants import DEFAULT_FPS
 from mundwerk.core.curves import MouthCurves
-from mundwerk.core.errors import NoFaceError, OutputError, UsageError
+from mundwerk.core.errors import FaceTooSmallError, NoFaceError, OutputError, UsageError
 from mundwerk.core.phones import Phone
 
 if TYPE_CHECKING:
+    from mundwerk.export.reading import MouthTrack
+    from mundwerk.face.landmarks import Face
+    from mundwerk.mouth.idle import IdleMotion
+    from mundwerk.provenance.credentials import Ingredient
     from mundwerk.render.portrait import Portrait
     from mundwerk.render.video import FrameHook, VideoWriter
+    from mundwerk.signing import Sign
 
 log = logging.getLogger(__name__)
 
 #: Called with the share of the work done, 0.0 to 1.0.
 Progress = Callable[[float], None]
-#: Photos are scaled so their longer side is at most this (1080p).
+#: Photos are scaled to fit 1080p: long side at most 1920 px, short side at most 1080 px.
 MAX_SIDE_PX = 1920
+MAX_SHORT_SIDE_PX = 1080
 
 
 def _no_progress(_: float) -> None:
@@ -38,6 +46,8 @@ class RenderResult:
     frame_count: int
     duration_ms: int
     fps: Fraction
+    #: The job id the invisible watermark carries; None when no watermark was embedded.
+    watermark_job_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -45,6 +55,15 @@ class _Spoken:
     audio: Audio
     phones: tuple[Phone, ...]
     duration_ms: int
+    track: _CueTrack | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _CueTrack:
+    """A cue or curves file's animation, and the file it came from (for messages)."""
+
+    path: Path
+    track: MouthTrack
 
 
 def render(
@@ -57,39 +76,98 @@ def render(
     engine: str = "espeak",
     voice: str | None = None,
     language: str | None = None,
+    cues: str | Path | None = None,
+    cues_format: str | None = None,
+    cues_fps: float = DEFAULT_FPS,
     fps: Fraction | float | str = 25,
     size: tuple[int, int] | None = None,
     seed: int = 0,
     still: bool = False,
     face_index: int = 0,
     hook: FrameHook | None = None,
+    watermark: bool = True,
+    sign: Sign = True,
     progress: Progress = _no_progress,
 ) -> RenderResult:
     """Make ``face`` (an image file) say ``text`` (spoken by ``engine``) or the speech in
     ``audio`` (aligned to ``transcript`` when given); write an H.264+AAC MP4 to ``output``.
 
+    With ``cues`` (a cue or curves file; ``cues_format`` names its format when it cannot be
+    told, ``cues_fps`` is a Moho .dat file's frame rate) the mouth follows that file and
+    ``audio`` is only the sound. ``face_index`` picks a face when the photo has several
+    (0 is the largest).
+
     ``hook`` sees every frame before it is encoded (index, RGB frame) and returns the frame.
+    ``watermark`` (default True) embeds mundwerk's invisible watermark with a new job id,
+    after ``hook`` (see docs/watermark.md); the id is in the result.
+    ``sign``: True signs the MP4 with content credentials (local keys), ``SigningKeys`` with
+    those, False not at all (see ``mundwerk.signing``).
     """
     from mundwerk.render.video import VideoOptions, VideoWriter, frame_rate
+    from mundwerk.signing import resolve_keys, sign_output
 
     options = VideoOptions(fps=frame_rate(fps), size=size)
+    keys = resolve_keys(sign)
     target = _checked_output(output)
+    track = _cue_track(cues, cues_format, cues_fps, audio, text, transcript)
     portrait = load_portrait(face, face_index)
     progress(0.05)
-    spoken = _speech(audio, transcript, text, engine, voice, language)
+    spoken = _speech(audio, transcript, text, engine, voice, language, track)
     progress(0.2)
     curves = _curves(spoken, float(options.exact_fps))
     height, width = portrait.image.shape[:2]
+    job_id, hook = _watermarked(hook, watermark)
     with VideoWriter.open(target, width, height, options, spoken.audio, hook) as writer:
-        _write_frames(writer, portrait, curves, seed, still, progress)
+        _write_frames(writer, portrait, curves, _idle(spoken.audio, curves, seed, still), progress)
+    inputs = _inputs(face, audio, cues, text, transcript)
+    sign_output(target, keys, inputs=inputs, watermarked=job_id is not None, job_id=job_id)
     progress(1.0)
-    return RenderResult(target, writer.frame_count, spoken.duration_ms, options.exact_fps)
+    return RenderResult(target, writer.frame_count, spoken.duration_ms, options.exact_fps, job_id)
+
+
+def _watermarked(hook: FrameHook | None, watermark: bool) -> tuple[int | None, FrameHook | None]:
+    """The job id and the frame hook: ``hook`` then the watermark (or ``hook`` alone)."""
+    if not watermark:
+        return None, hook
+    from mundwerk.provenance.watermark import Embedder
+    from mundwerk.watermarking import new_job_id
+
+    job_id = new_job_id()
+    embed = Embedder.for_job(job_id).embed
+    if hook is None:
+        return job_id, embed
+    user_hook = hook
+    return job_id, lambda index, frame: embed(index, user_hook(index, frame))
+
+
+def _inputs(
+    face: str | Path,
+    audio: str | Path | None,
+    cues: str | Path | None,
+    text: str | None,
+    transcript: str | None,
+) -> list[str | Path | Ingredient]:
+    """The render's inputs for its content credentials (files by hash; inline text by its hash)."""
+    from mundwerk.signing import text_ingredient
+
+    inputs: list[str | Path | Ingredient] = [face, *(item for item in (audio, cues) if item is not None)]
+    if text is not None:
+        inputs.append(text_ingredient("text", text))
+    if transcript is not None:
+        inputs.append(text_ingredient("transcript", transcript))
+    return inputs
 
 
 def _checked_output(output: str | Path) -> Path:
+    """``output`` as a path, checked before the slow work (the writer checks again)."""
     target = Path(output)
-    if not target.parent.is_dir():
-        raise OutputError(f"output directory does not exist: {target.parent}")
+    directory = target.parent
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"output directory is not a directory: {directory}")
+    if not directory.is_dir():
+        raise OutputError(f"output directory does not exist: {directory}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(f"output directory is not writable: {directory}")
     if target.suffix.lower() not in {".mp4", ".m4v", ".mov"}:
         raise UsageError(f"output must be an .mp4 file, got {str(target)!r}")
     return target
@@ -100,19 +178,43 @@ def load_portrait(path: str | Path, face_index: int) -> Portrait:
     from mundwerk.face.landmarks import default_analyzer
     from mundwerk.render.portrait import Portrait
 
-    image = load_image(path, MAX_SIDE_PX)
+    image = load_image(path, MAX_SIDE_PX, MAX_SHORT_SIDE_PX)
     try:
         faces = default_analyzer().detect(image)
+    except FaceTooSmallError as e:
+        raise FaceTooSmallError(f"{path}: {e}") from e
     except NoFaceError as e:
-        raise type(e)(f"no face found in {path}: {e}") from e
+        raise NoFaceError(f"no face found in {path}: {e}") from e
+    return Portrait.prepare(image, choose_face(faces, face_index, path))
+
+
+def choose_face(faces: Sequence[Face], face_index: int, path: str | Path) -> Face:
+    """Face ``face_index`` of ``faces`` (largest first), saying which when there are several
+    and warning when it is turned away."""
+    from mundwerk.face.landmarks import MAX_TURN_DEG
+
     if not 0 <= face_index < len(faces):
-        raise UsageError(f"invalid --face-index {face_index}: {path} has {len(faces)} face(s)")
-    chosen = faces[face_index]
+        raise UsageError(f"invalid --face-index {face_index}: {path} has {len(faces)} usable face(s)")
     if len(faces) > 1:
-        log.warning("%s has %d faces; animating face %d (largest first)", path, len(faces), face_index)
+        which = "the largest" if face_index == 0 else f"number {face_index} by size"
+        log.warning(
+            "%d faces in %s; animating face %d (%s) — use --face-index to choose",
+            len(faces),
+            path,
+            face_index,
+            which,
+        )
+    chosen = faces[face_index]
     if chosen.turned_away:
-        log.warning("the face in %s is turned away; the result may look wrong", path)
-    return Portrait.prepare(image, chosen)
+        pose = chosen.pose
+        log.warning(
+            "the face in %s is turned away (yaw %.0f°, pitch %.0f°, over %.0f°); the result may look wrong",
+            path,
+            pose.yaw_deg,
+            pose.pitch_deg,
+            MAX_TURN_DEG,
+        )
+    return chosen
 
 
 def _speech(
@@ -122,6 +224,7 @@ def _speech(
     engine: str,
     voice: str | None,
     language: str | None,
+    track: _CueTrack | None = None,
 ) -> _Spoken:
     if (audio is None) == (text is None):
         raise UsageError("give the speech either as audio or as text to speak")
@@ -135,6 +238,9 @@ def _speech(
     from mundwerk.audio.decode import decode
 
     assert audio is not None
+    if track is not None:
+        sound = decode(audio)
+        return _Spoken(sound, (), sound.duration_ms, track)
     analysis = Analyzer.load().analyze(audio, transcript)
     return _Spoken(decode(audio), analysis.alignment.phones, analysis.duration_ms)
 
@@ -142,16 +248,63 @@ def _speech(
 def _curves(spoken: _Spoken, fps: float) -> MouthCurves:
     from mundwerk.mouth.curves.build import curves_from_phones
 
+    if spoken.track is not None:
+        return _cue_curves(spoken.track, spoken.duration_ms, fps)
     return curves_from_phones(spoken.phones, spoken.duration_ms, fps)
 
 
+def _cue_track(
+    cues: str | Path | None,
+    cues_format: str | None,
+    cues_fps: float,
+    audio: str | Path | None,
+    text: str | None,
+    transcript: str | None,
+) -> _CueTrack | None:
+    """The cue file's animation, read before the slow work so a bad file fails at once."""
+    if cues is None:
+        return None
+    if audio is None or text is not None or transcript is not None:
+        raise UsageError("cues go with the audio they were made for (and no text or transcript)")
+    from mundwerk.export.readers import read_cue_file
+    from mundwerk.export.reading import ReadOptions
+
+    return _CueTrack(Path(cues), read_cue_file(cues, cues_format, ReadOptions(dat_fps=cues_fps)))
+
+
+def _cue_curves(cues: _CueTrack, duration_ms: int, fps: float) -> MouthCurves:
+    """The cue file's mouth at each frame of the audio; cues past its end are cut (a warning)."""
+    end_ms = cues.track.end_ms
+    if end_ms > duration_ms + cues.track.resolution_ms:
+        log.warning(
+            "the cues in %s run to %.2f s, past the end of the audio (%.2f s); cut at %.2f s",
+            cues.path,
+            end_ms / 1000,
+            duration_ms / 1000,
+            duration_ms / 1000,
+        )
+    return cues.track.curves(duration_ms, fps)
+
+
+def _idle(audio: Audio, curves: MouthCurves, seed: int, still: bool) -> IdleMotion:
+    """Blinks, gaze, brows and head motion for these frames, following the speech's loudness and pitch."""
+    from mundwerk.audio.prosody import prosody
+    from mundwerk.mouth.idle import idle_motion
+
+    count, fps = curves.frame_count, curves.fps
+    if still:
+        return idle_motion(count, fps, still=True)
+    speech = prosody(audio, fps, count)
+    return idle_motion(count, fps, energy_db=speech.energy_db, pitch_hz=speech.pitch_hz, seed=seed)
+
+
 def _write_frames(
-    writer: VideoWriter, portrait: Portrait, curves: MouthCurves, seed: int, still: bool, progress: Progress
+    writer: VideoWriter, portrait: Portrait, curves: MouthCurves, idle: IdleMotion, progress: Progress
 ) -> None:
     from mundwerk.render.portrait import portrait_frames
 
     count = max(curves.frame_count, 1)
-    for index, frame in enumerate(portrait_frames(portrait, curves, seed, still)):
+    for index, frame in enumerate(portrait_frames(portrait, curves, motion=idle)):
         writer.write(frame)
         if index % 25 == 0:
             progress(0.2 + 0.8 * index / count)

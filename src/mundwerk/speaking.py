@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,9 @@ from mundwerk.speech.lexicon import EMPTY, Lexicon, Substitution, load_lexicon, 
 from mundwerk.speech.synthesizer import Synthesis, SynthesisOptions, Synthesizer, get_synthesizer
 from mundwerk.speech.text_input import check_script, clean_text, require_words, sentences
 from mundwerk.speech.voices import resolve
+
+if TYPE_CHECKING:
+    from mundwerk.signing import Sign
 
 #: Called with the share of the work done, 0.0 to 1.0.
 Progress = Callable[[float], None]
@@ -109,12 +113,17 @@ class Speaker:
         wav_path: str | Path,
         before_commit: Callable[[Analysis], None] | None = None,
         progress: Progress = _no_progress,
+        sign: Sign = True,
     ) -> Analysis:
         """Speak ``text`` into a 16-bit WAV at the engine's rate, sentence by sentence.
 
         ``before_commit`` (writing cue files, say) runs before the WAV is renamed into
-        place; if anything fails, no WAV is left.
+        place; if anything fails, no WAV is left. ``sign``: content credentials, as in
+        ``mundwerk.signing`` (True: the local keys).
         """
+        from mundwerk.signing import resolve_keys, sign_output, text_ingredient
+
+        keys = resolve_keys(sign)
         sink = _WavSink(Path(wav_path))
         try:
             analysis = self._analysis(self._run(text, sink.append, progress), str(wav_path))
@@ -124,6 +133,7 @@ class Speaker:
             sink.discard()
             raise
         sink.close()
+        sign_output(wav_path, keys, inputs=[text_ingredient("text", text)], watermarked=False)
         return analysis
 
     def _run(self, text: str, sink: Callable[[Synthesis, Samples], None], progress: Progress) -> _Timeline:

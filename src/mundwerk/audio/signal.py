@@ -30,10 +30,10 @@ class Audio:
 
 def at_analysis_rate(audio: Audio) -> Audio:
     """``audio`` at the 16 kHz analysis rate, float32 in [-1, 1] (resampled only if needed)."""
-    from scipy.signal import resample_poly
-
     if audio.sample_rate_hz == SAMPLE_RATE_HZ:
         return audio
+    from scipy.signal import resample_poly  # here: importing scipy.signal costs about a second
+
     ratio = Fraction(SAMPLE_RATE_HZ, audio.sample_rate_hz)
     samples = resample_poly(audio.samples, ratio.numerator, ratio.denominator)
     return Audio(np.clip(samples, -1.0, 1.0).astype(np.float32), SAMPLE_RATE_HZ)

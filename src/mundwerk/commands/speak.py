@@ -17,6 +17,7 @@ from mundwerk.core.text_files import read_utf8
 from mundwerk.export.base import ExportOptions
 from mundwerk.export.registry import EXPORT_FORMATS, extension_for, get_exporter
 from mundwerk.files import STDOUT, plan_outputs
+from mundwerk.signing import add_signing_arguments, keys_from_arguments
 from mundwerk.speech.synthesizer import SYNTHESIZER_NAMES
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--preston-blair", action="store_true", help="DAT output with Preston Blair names")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_signing_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -90,6 +92,7 @@ def run(arguments: argparse.Namespace) -> int:
         extended_shapes=parse_extended_shapes(arguments.extended_shapes),
     )
     speaker = Speaker.load(options, arguments.lexicon)
+    sign = keys_from_arguments(arguments.sign_cert, arguments.sign_key)
 
     def write(analysis: Analysis) -> None:
         if cues is not None:
@@ -97,6 +100,6 @@ def run(arguments: argparse.Namespace) -> int:
             write_cues(analysis, cues, arguments.format, export)
 
     with progress_bar(1, enabled=not arguments.quiet) as report:
-        analysis = speaker.speak_to_file(text, wav, write, lambda share: report(Path(wav).name, share))
+        analysis = speaker.speak_to_file(text, wav, write, lambda share: report(Path(wav).name, share), sign)
     log.info("%s: %d ms, %d phones", wav, analysis.duration_ms, len(analysis.alignment.phones))
     return 0

@@ -1,8 +1,9 @@
 """Load any still image as RGB uint8: EXIF rotation applied, odd modes converted, huge ones shrunk.
 
 Grayscale, palette, CMYK, 16-bit and alpha images all come out as (height, width, 3) uint8;
-alpha is composited over white. Images whose long side exceeds ``max_side_px`` are
-downscaled (JPEGs decode at a reduced scale first, so an 8000×6000 photo loads quickly).
+alpha is composited over white. Images whose long side exceeds ``max_side_px`` (or whose
+short side exceeds ``max_short_side_px``, when given) are downscaled to fit (JPEGs decode
+at a reduced scale first, so an 8000×6000 photo loads quickly).
 Anything that cannot be decoded raises ImageDecodeError naming the file; so do images past
 Pillow's decompression-bomb limit (about 179 megapixels).
 """
@@ -26,13 +27,17 @@ ALPHA_BACKGROUND_RGB = (255, 255, 255)
 RgbImage = npt.NDArray[np.uint8]
 
 
-def load_image(path: str | Path, max_side_px: int = DEFAULT_MAX_SIDE_PX) -> RgbImage:
-    """The image at ``path`` as a contiguous (height, width, 3) RGB uint8 array, upright."""
+def load_image(
+    path: str | Path, max_side_px: int = DEFAULT_MAX_SIDE_PX, max_short_side_px: int | None = None
+) -> RgbImage:
+    """The image at ``path`` as a contiguous (height, width, 3) RGB uint8 array, upright,
+    no larger than ``max_side_px`` on its long side and ``max_short_side_px`` on its short one."""
     path = Path(path)
+    limits = (max_side_px, max_short_side_px or max_side_px)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return _load(path, max_side_px)
+            return _load(path, limits)
     except FileNotFoundError as e:
         raise ImageDecodeError(f"image file not found: {path}") from e
     except UnidentifiedImageError as e:
@@ -43,15 +48,22 @@ def load_image(path: str | Path, max_side_px: int = DEFAULT_MAX_SIDE_PX) -> RgbI
         raise ImageDecodeError(f"cannot decode image {path}: {e}") from e
 
 
-def _load(path: Path, max_side_px: int) -> RgbImage:
+def _load(path: Path, limits: tuple[int, int]) -> RgbImage:
     with Image.open(path) as image:
-        if image.format == "JPEG" and max(image.size) > max_side_px:
-            scale = max_side_px / max(image.size)
+        scale = fit_scale(image.size, limits)
+        if image.format == "JPEG" and scale < 1:
             image.draft(image.mode, (round(image.width * scale), round(image.height * scale)))
         image.load()
         upright = ImageOps.exif_transpose(image)
         rgb = to_rgb(upright)
-    return _downscale(rgb, max_side_px)
+    return _downscale(rgb, limits)
+
+
+def fit_scale(size_px: tuple[int, int], limits: tuple[int, int]) -> float:
+    """The scale (at most 1) that fits an image of ``size_px`` within (long side, short side)
+    ``limits``, whichever way round it is."""
+    long_side, short_side = max(size_px), min(size_px)
+    return min(1.0, limits[0] / long_side, limits[1] / max(short_side, 1))
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
@@ -77,10 +89,9 @@ def _to_uint8(values: npt.NDArray[np.generic]) -> npt.NDArray[np.uint8]:
     return np.clip(np.rint(data * (255.0 / top)), 0, 255).astype(np.uint8)
 
 
-def _downscale(image: Image.Image, max_side_px: int) -> RgbImage:
-    longest = max(image.size)
-    if longest > max_side_px:
-        scale = max_side_px / longest
+def _downscale(image: Image.Image, limits: tuple[int, int]) -> RgbImage:
+    scale = fit_scale(image.size, limits)
+    if scale < 1:
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mundwerk.render.frames import VideoInfo, probe, read_video_frames
-from mundwerk.render.portrait import Portrait, blink_curve, portrait_frames
+from mundwerk.render.portrait import Portrait, portrait_frames
 from mundwerk.render.video import FrameHook, VideoOptions, VideoWriter, frame_rate, write_video
 
 __all__ = [
@@ -12,7 +12,6 @@ __all__ = [
     "VideoInfo",
     "VideoOptions",
     "VideoWriter",
-    "blink_curve",
     "frame_rate",
     "portrait_frames",
     "probe",

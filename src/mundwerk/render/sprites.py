@@ -15,24 +15,15 @@ from PIL import Image as PilImage
 from PIL import ImageDraw
 
 from mundwerk.core.curves import MOUTH_PARAMETERS
+from mundwerk.core.shapes import MouthShape
+from mundwerk.mouth.curves.shapes import SHAPE_PHONES
 from mundwerk.mouth.curves.targets import ROW_OF, TARGETS
 from mundwerk.render.portrait import Portrait
 
 Image = npt.NDArray[np.uint8]
 
-#: Rhubarb shape → the phone whose target draws it.
-SHAPE_PHONES: dict[str, str] = {
-    "A": "M",
-    "B": "T",
-    "C": "EH",
-    "D": "AA",
-    "E": "AO",
-    "F": "UW",
-    "G": "F",
-    "H": "L",
-    "X": "SIL",
-}
-SHAPES = tuple(SHAPE_PHONES)
+#: Rhubarb shape letters, in the order of the contact sheet.
+SHAPES = tuple(shape.value for shape in SHAPE_PHONES)
 #: The lips' outer contour (MediaPipe face-mesh indices).
 OUTER_LIP_RING = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 #: Space around the mouth, as a share of the widest mouth over all shapes.
@@ -45,7 +36,7 @@ LABEL_HEIGHT_PX = 14
 
 def shape_parameters(shape: str) -> dict[str, float]:
     """The mouth parameters of a Rhubarb ``shape`` (A–H, X)."""
-    row = TARGETS[ROW_OF[SHAPE_PHONES[shape]]]
+    row = TARGETS[ROW_OF[SHAPE_PHONES[MouthShape(shape)]]]
     return {name: float(value) for name, value in zip(MOUTH_PARAMETERS, row, strict=True)}
 
 

@@ -88,7 +88,7 @@ class VideoOptions:
     fps: Fraction | float = DEFAULT_VIDEO_FPS
     size: tuple[int, int] | None = None
     crf: int = 18
-    preset: str = "veryfast"
+    preset: str = "superfast"
     threads: int = 2
 
     def __post_init__(self) -> None:

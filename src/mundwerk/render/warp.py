@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import Delaunay
 
 from mundwerk.core.curves import MOUTH_PARAMETERS
 from mundwerk.face.mesh import INNER_LIP_RING
@@ -36,6 +35,7 @@ INNER_LIP_PAIRS = (
 UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER_LIP = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 MOUTH_CORNERS = (61, 291)
+INNER_MOUTH_CORNERS = (78, 308)
 EYE_CORNERS = (33, 263)
 FOREHEAD, CHIN, NOSE_BASE = 10, 152, 2
 EARS = (234, 454)
@@ -55,6 +55,10 @@ PUCKER_NARROW = 0.28
 FUNNEL_NARROW = 0.18
 STRETCH_WIDEN = 0.14
 SMILE_WIDEN, SMILE_LIFT = 0.08, 0.02
+#: The share of the jaw's opening that fully closed lips take away.
+JAW_LIFT_BY_CLOSURE = 0.8
+#: The share of the jaw's drop the lower lip takes next to the mouth corners.
+CORNER_JAW_SHARE = 0.25
 #: How deep into the lips (face heights) the mouth triangles read their pixels.
 MOUTH_SOURCE_DEPTH = 0.012
 #: How far from the lip line (face heights) the lips' pull on the skin reaches.
@@ -127,7 +131,7 @@ class FaceRig:
         upper = reach * (1 - is_lower)
         lower[list(LOWER_INNER_LIP[1:-1])] = 1.0
         upper[list(UPPER_INNER_LIP[1:-1])] = 1.0
-        jaw = is_lower * _lever(uv, height)
+        jaw = is_lower * _lever(uv, height) * _corner_taper(uv, lower)
         half_gap = np.interp(uv[:, 0], pair_u, gap) / 2
         closing = np.zeros_like(uv)
         closing[:, 1] = half_gap * (upper - lower)
@@ -139,13 +143,19 @@ class FaceRig:
         value = {name: float(params.get(name, 0.0)) for name in MOUTH_PARAMETERS}
         height = self.frame.height_px
         move = self.closing_uv.copy()
-        jaw_px = value["jaw_open"] * JAW_OPEN_MAX * height
-        move[:, 1] += jaw_px * self.jaw * (1 - value["lip_close"] * self.lower)
-        move[:, 1] += height * (
+        closing = value["lip_close"]
+        # Lips that close pull the jaw up with them (a dropped chin under shut lips reads as open).
+        jaw_px = value["jaw_open"] * (1 - JAW_LIFT_BY_CLOSURE * closing) * JAW_OPEN_MAX * height
+        move[:, 1] += jaw_px * self.jaw * (1 - closing * self.lower)
+        # What parts the lips gives way to closing lips: a bilabial shuts them whatever comes next.
+        parting = (1 - closing) * (
             value["lower_lip_drop"] * LOWER_LIP_DROP_MAX * self.lower
             - value["upper_lip_raise"] * UPPER_LIP_RAISE_MAX * self.upper
-            + value["lip_press"] * LIP_PRESS_MAX * (self.upper - self.lower) * self._outer_lip
             + value["lip_funnel"] * FUNNEL_OPEN_MAX * (self.lower - self.upper)
+        )
+        move[:, 1] += height * (
+            parting
+            + value["lip_press"] * LIP_PRESS_MAX * (self.upper - self.lower) * self._outer_lip
             - value["lip_smile"] * SMILE_LIFT * self._corner_weight
         )
         narrow = value["lip_pucker"] * PUCKER_NARROW + value["lip_funnel"] * FUNNEL_NARROW
@@ -193,6 +203,18 @@ def _lower_side(below: Points, outside: Points, height: float) -> Points:
     return side
 
 
+def _corner_taper(uv: Points, lower: Points) -> Points:
+    """How much of the jaw's drop the lower lip takes along its length: all of it in the middle,
+    ``CORNER_JAW_SHARE`` at the corners, an ellipse in between, so the lips part in a lens shape
+    rather than a box. Skin away from the lip (``lower`` small) follows the jaw fully."""
+    corners = uv[list(INNER_MOUTH_CORNERS), 0]
+    half_width = max(float(abs(corners[1] - corners[0])) / 2, 1.0)
+    middle = float(corners.mean())
+    across = np.clip(np.abs(uv[:, 0] - middle) / half_width, 0.0, 1.0)
+    profile = CORNER_JAW_SHARE + (1 - CORNER_JAW_SHARE) * np.sqrt(1 - across**2)
+    return 1 - lower * (1 - profile)
+
+
 def _lever(uv: Points, height: float) -> Points:
     """How far each point moves with the jaw: 0 at ear level, 1 at the lower lip."""
     pivot_v = float(np.mean(uv[list(EARS), 1]))
@@ -231,7 +253,7 @@ class Warper:
         inner = _mouth_copies(np.asarray(mesh_triangles, dtype=np.intp), mouth, MESH_POINTS + len(anchors))
         oval = rig.points[list(FACE_OVAL)]
         outer_points = np.concatenate([oval, anchors])
-        outer = Delaunay(outer_points).simplices
+        outer = delaunay(outer_points)
         centroids = outer_points[outer].mean(axis=1)
         contour = oval.astype(np.float32).reshape(-1, 1, 2)
         keep = [cv2.pointPolygonTest(contour, (float(x), float(y)), False) < 0 for x, y in centroids]
@@ -244,7 +266,12 @@ class Warper:
         return cls(triangles, anchors, _mouth_source(rig), box)
 
     def warp(self, image: Image, source: Points, target: Points) -> Image:
-        """``image`` with the landmarks at ``source`` moved to ``target`` (both (468, 2) px)."""
+        """``image`` with the landmarks at ``source`` moved to ``target`` (both (468, 2) px).
+
+        Only the box around the triangles that move is redrawn, in one ``cv2.remap``: each
+        pixel there reads the photo through the affine map of the triangle it lies in (the
+        identity where none moves, which copies the pixel exactly).
+        """
         moving = np.abs(target - source).max(axis=1) > 0.05
         ring = list(INNER_LIP_RING)
         src = np.concatenate([source, self.anchors, self.mouth_source])
@@ -255,44 +282,47 @@ class Warper:
         output = image.copy()
         if len(active) == 0:
             return output
-        left, top, right, bottom = self.box
-        offset = np.array([left, top], dtype=np.float64)
-        ids = np.zeros((bottom - top, right - left), dtype=np.int32)
-        corners = np.round((dst[active] - offset) * 16).astype(np.int32)
-        for number, triangle in enumerate(corners, start=1):
-            cv2.fillConvexPoly(ids, triangle, number, lineType=cv2.LINE_8, shift=4)
-        rows, columns = np.nonzero(ids)
-        if len(rows) == 0:
+        corners = dst[active]
+        left, top, right, bottom = self._redrawn_box(corners)
+        if right <= left or bottom <= top:
             return output
-        affine = _affines(dst[active], src[active])
-        which = ids[rows, columns] - 1
-        x = columns.astype(np.float32) + np.float32(left)
-        y = rows.astype(np.float32) + np.float32(top)
-        a = affine[which]
-        map_x = a[:, 0, 0] * x + a[:, 0, 1] * y + a[:, 0, 2]
-        map_y = a[:, 1, 0] * x + a[:, 1, 1] * y + a[:, 1, 2]
-        pixels = _remap_points(image, np.stack([map_x, map_y], axis=1))
-        output[rows + top, columns + left] = pixels
+        ids = _triangle_ids(corners, (left, top), (bottom - top, right - left))
+        table = np.concatenate([_IDENTITY, _affines(corners, src[active]).reshape(-1, 6)])
+        coefficients = table[ids]  # (rows, columns, 6)
+        x = np.arange(left, right, dtype=np.float32)[None, :]
+        y = np.arange(top, bottom, dtype=np.float32)[:, None]
+        map_x = coefficients[..., 0] * x + coefficients[..., 1] * y + coefficients[..., 2]
+        map_y = coefficients[..., 3] * x + coefficients[..., 4] * y + coefficients[..., 5]
+        output[top:bottom, left:right] = cv2.remap(
+            np.ascontiguousarray(image), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
         return output
 
+    def _redrawn_box(self, corners: Points) -> tuple[int, int, int, int]:
+        """The moving triangles' box (their targets), inside the warp's own box."""
+        low = np.floor(corners.reshape(-1, 2).min(axis=0)).astype(int)
+        high = np.ceil(corners.reshape(-1, 2).max(axis=0)).astype(int) + 1
+        left, top, right, bottom = self.box
+        return (
+            max(int(low[0]), left),
+            max(int(low[1]), top),
+            min(int(high[0]), right),
+            min(int(high[1]), bottom),
+        )
 
-#: cv2.remap takes maps of fewer than 32,767 rows and columns: points go in rows this wide.
-_REMAP_WIDTH = 1024
+
+#: The identity as a row of the affine table: pixels in no moving triangle keep their place.
+_IDENTITY = np.array([[1.0, 0.0, 0.0, 0.0, 1.0, 0.0]], dtype=np.float32)
 
 
-def _remap_points(image: Image, points: npt.NDArray[np.float32]) -> Image:
-    """The image sampled (bilinear) at each ``(x, y)`` of ``points``, one pixel per point."""
-    count = len(points)
-    rows = -(-count // _REMAP_WIDTH)
-    padded = np.zeros((rows * _REMAP_WIDTH, 2), dtype=np.float32)
-    padded[:count] = points
-    # Two separate float maps: an empty ``map2`` is not read as "none" by OpenCV's Python binding.
-    map_x = np.ascontiguousarray(padded[:, 0].reshape(rows, _REMAP_WIDTH))
-    map_y = np.ascontiguousarray(padded[:, 1].reshape(rows, _REMAP_WIDTH))
-    sampled = cv2.remap(
-        np.ascontiguousarray(image), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
-    return np.asarray(sampled.reshape(-1, image.shape[2])[:count], dtype=image.dtype)
+def _triangle_ids(corners: Points, origin: tuple[int, int], size: tuple[int, int]) -> npt.NDArray[np.int32]:
+    """Per pixel of a box at ``origin`` (x, y) of ``size`` (rows, columns): 1 + the index of the
+    triangle (``corners``, (T, 3, 2) px) it lies in, 0 for none. Later triangles win shared edges."""
+    ids = np.zeros(size, dtype=np.int32)
+    fixed = np.round((corners - np.array(origin, dtype=np.float64)) * 16).astype(np.int32)
+    for number, triangle in enumerate(fixed, start=1):
+        cv2.fillConvexPoly(ids, triangle, number, lineType=cv2.LINE_8, shift=4)
+    return ids
 
 
 def _affines(dst: Points, src: Points) -> npt.NDArray[np.float32]:
@@ -303,6 +333,23 @@ def _affines(dst: Points, src: Points) -> npt.NDArray[np.float32]:
     d[singular] += np.array([[0.0, 0.0, 0.0], [1e-3, 0.0, 0.0], [0.0, 1e-3, 0.0]])
     solution = np.linalg.solve(d, src)  # (T, 3, 2): d @ m = src
     return np.transpose(solution, (0, 2, 1)).astype(np.float32)
+
+
+def delaunay(points: Points) -> npt.NDArray[np.intp]:
+    """The Delaunay triangles of ``points`` ((N, 2) px) as (T, 3) indices, by OpenCV's
+    ``Subdiv2D`` (SciPy's would cost a second of import time on every run). Coinciding
+    points share the first one's index."""
+    # A bounding rectangle far larger than the points puts Subdiv2D's three outer vertices so
+    # far away that thin triangles on the convex hull are kept, as in an exact triangulation.
+    span = float(np.ptp(points, axis=0).max()) + 1.0
+    low = np.floor(points.min(axis=0) - 50 * span)
+    side = int(np.ceil(101 * span)) + 2
+    subdivision = cv2.Subdiv2D((int(low[0]), int(low[1]), side, side))
+    subdivision.insert([(float(x), float(y)) for x, y in points])
+    corners = np.asarray(subdivision.getTriangleList(), dtype=np.float64).reshape(-1, 3, 2)
+    distance = np.linalg.norm(corners[:, :, None, :] - points[None, None, :, :], axis=3)  # (T, 3, N)
+    real = distance.min(axis=2).max(axis=1) < 0.01  # leaves out triangles on Subdiv2D's outer corners
+    return np.asarray(distance.argmin(axis=2)[real], dtype=np.intp)
 
 
 def _mouth_copies(

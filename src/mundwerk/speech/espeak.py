@@ -45,14 +45,15 @@ def _voice_keys() -> dict[str, str]:
     return keys
 
 
-def resolve_voice(name: str) -> str:
-    """The identifier of the voice called ``name`` (identifier, name or language code)."""
+def resolve_voice(name: str, kind: str = "voice") -> str:
+    """The identifier of the voice called ``name`` (identifier, name or language code);
+    ``kind`` names what the user gave in the error for an unknown one."""
     identifier = _voice_keys().get(name.strip().lower().replace("_", "-"))
     if identifier is None:
         codes = sorted({code for voice in list_voices() for code in voice.languages})
         close = difflib.get_close_matches(name.lower(), codes, n=5, cutoff=0.5)
         choices = [*dict.fromkeys([*close, *_POPULAR])][:10]
-        raise UnknownChoiceError("voice", name, [*choices, "… (all: `mundwerk voices`)"])
+        raise UnknownChoiceError(kind, name, [*choices, "… (all: `mundwerk voices`)"])
     return identifier
 
 

@@ -9,7 +9,9 @@ its class (``P``, ``F``, ``UW``/``OW``, ``AA``/``AE``/``AH``, ``S``/``L``/``T``,
 Streaming: ``create_stream()`` gives a :class:`PhoneticStream`; a phone is popped at most
 :data:`MAX_DELAY_MS` (158 ms) after it ends, plus the caller's block size: 8 ms of feature
 window, 60 ms of network lookahead, 80 ms of decoder lag and 10 ms to see the next phone
-start. A whole file is one stream fed at once.
+start. A whole file is one stream fed at once. A live caller that cannot wait that long
+asks :meth:`PhoneticStream.poll_phones` for the decoder's provisional best guess as well,
+which reaches the newest audio.
 """
 
 from __future__ import annotations
@@ -111,33 +113,58 @@ class PhoneticStream:
         return round(self._samples * 1000 / SAMPLE_RATE_HZ)
 
     def accept_waveform(self, samples: npt.NDArray[np.floating]) -> None:
-        """Feed mono float samples at 16 kHz, in blocks of any size."""
+        """Feed mono float samples at 16 kHz, in blocks of any size (classified when phones are asked for)."""
         if self._finished:
             raise UsageError("audio fed to a phonetic stream after input_finished()")
         self._samples += len(samples)
-        self._classify(self._features.accept(samples))
+        self._context = np.concatenate([self._context, self._features.accept(samples)])
 
     def input_finished(self) -> None:
         """No more audio: decode the rest, so that :meth:`pop_phones` returns everything."""
         if self._finished:
             return
         self._finished = True
-        self._classify(np.concatenate([self._features.flush(), pad_block(FUTURE_FRAMES)]))
+        self._context = np.concatenate([self._context, self._features.flush(), pad_block(FUTURE_FRAMES)])
+        self._classify()
         self._decoder.finish()
 
     def pop_phones(self) -> tuple[Phone, ...]:
         """Phones finished since the last call; after :meth:`input_finished` they end at the audio's end."""
+        self._classify()
+        return self._phones(self._decoder.pop())
+
+    def poll_phones(self, speculate: bool = False) -> tuple[tuple[Phone, ...], tuple[Phone, ...]]:
+        """Phones finished since the last call, and the provisional ones after them: the
+        decoder's current best guess (``ViterbiStream.provisional``) up to the last classified
+        frame. With ``speculate``, the guess also covers the frames heard but not yet
+        classified (the network's lookahead), scored as if their last frame went on. One run
+        of the network does both."""
+        guessed = self._classify(speculate and not self._finished)
+        final = self._phones(self._decoder.pop())
+        segments = self._decoder.provisional()
+        if len(guessed):
+            trial = self._decoder.fork()
+            trial.accept(mouth_log_probs(guessed), np.exp(guessed))
+            segments = [*trial.pop(), *trial.provisional()]
+        return final, self._phones(segments)
+
+    def _phones(self, segments: Iterable[Segment]) -> tuple[Phone, ...]:
         end_ms = self.duration_ms if self._finished else None
-        phones = [self._phone(segment, end_ms) for segment in self._decoder.pop()]
+        phones = [self._phone(segment, end_ms) for segment in segments]
         return tuple(phone for phone in phones if phone.end_ms > phone.start_ms)
 
-    def _classify(self, frames: FloatArray) -> None:
-        self._context = np.concatenate([self._context, frames])
-        fine = self._classifier.log_probs(self._context)
-        if len(fine) == 0:
-            return
-        self._context = self._context[len(fine) :]
-        self._decoder.accept(mouth_log_probs(fine), np.exp(fine))
+    def _classify(self, speculate: bool = False) -> FloatArray:
+        """Decode the frames whose lookahead has arrived, in one network run; with ``speculate``
+        the same run also scores the rest with their last frame held, and returns those scores."""
+        context = self._context
+        if speculate:
+            context = np.concatenate([context, np.repeat(context[-1:], FUTURE_FRAMES, axis=0)])
+        fine = self._classifier.log_probs(context)
+        ready = max(0, len(self._context) - PAST_FRAMES - FUTURE_FRAMES)
+        if ready:
+            self._decoder.accept(mouth_log_probs(fine[:ready]), np.exp(fine[:ready]))
+            self._context = self._context[ready:]
+        return fine[ready:] if speculate else fine[:0]
 
     def _phone(self, segment: Segment, end_ms: int | None) -> Phone:
         start_ms = segment.start_frame * FRAME_MS

@@ -9,6 +9,7 @@ the path stays valid. Decoding everything in one block gives the exact Viterbi p
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,6 +106,33 @@ class ViterbiStream:
     @property
     def committed_frames(self) -> int:
         return self._committed
+
+    def fork(self) -> ViterbiStream:
+        """An independent copy of the decoding state (for trying out frames that may not come)."""
+        twin = copy.copy(self)
+        twin._backpointers = list(self._backpointers)
+        twin._evidence = list(self._evidence)
+        twin._done = list(self._done)
+        return twin
+
+    def provisional(self) -> list[Segment]:
+        """The open segment and the current best path over the uncommitted frames, as segments.
+
+        Nothing is committed: later frames may still change them. A live caller shows these
+        instead of waiting ``lag_frames`` for the decision.
+        """
+        segments = [self._open] if self._open is not None else []
+        if self._delta is None or not self._evidence:
+            return segments
+        labels = self._topology.state_class[self._best_path(int(self._delta.argmax()))]
+        for label, evidence in zip(labels.tolist(), self._evidence, strict=True):
+            last = segments[-1] if segments else None
+            if last is not None and last.label == label:
+                segments[-1] = Segment(label, last.start_frame, last.end_frame + 1, last.evidence + evidence)
+            else:
+                start = last.end_frame if last is not None else 0
+                segments.append(Segment(label, start, start + 1, evidence.copy()))
+        return segments
 
     def _commit(self, upto: int) -> None:
         """Commit pending frames ``0..upto`` (indices into the pending frames)."""

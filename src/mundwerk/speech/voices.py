@@ -47,7 +47,10 @@ def _piper_voices() -> tuple[VoiceEntry, ...]:
 def _espeak_resolve(voice: str | None, language: str | None) -> ResolvedVoice:
     from mundwerk.speech.espeak import DEFAULT_VOICE, resolve_voice, voice_language
 
-    identifier = resolve_voice(voice or language or DEFAULT_VOICE)
+    if voice is not None:
+        identifier = resolve_voice(voice)
+    else:
+        identifier = resolve_voice(language, "language") if language else resolve_voice(DEFAULT_VOICE)
     return ResolvedVoice("espeak", identifier, voice_language(identifier), "espeak")
 
 

@@ -37,13 +37,19 @@ def frame_times_ms(duration_ms: int, fps: float) -> FloatArray:
     return frame_times_s(frame_count(duration_ms, fps), fps) * 1000
 
 
-def curves_from_phones(phones: Sequence[Phone], duration_ms: int, fps: float) -> MouthCurves:
-    """Mouth parameters (``MOUTH_PARAMETERS``) at every frame of ``[0, duration_ms)``."""
+def curves_from_phones(
+    phones: Sequence[Phone], duration_ms: int, fps: float, lead_ms: int = LEAD_MS
+) -> MouthCurves:
+    """Mouth parameters (``MOUTH_PARAMETERS``) at every frame of ``[0, duration_ms)``.
+
+    The mouth moves ``lead_ms`` ahead of the phones; timing that already anticipates the
+    sound (cues an animator placed by eye) passes 0.
+    """
     check_fps(fps)
     times_ms = frame_times_ms(duration_ms, fps)
-    segments = segments_from_phones(phones, duration_ms + LEAD_MS)
-    values = blend(segments, times_ms + LEAD_MS, TARGETS, DOMINANCE, LEAD_WIDTHS_MS, LAG_WIDTHS_MS)
-    closing = closure_strength(segments, times_ms, LEAD_MS, fps, TIME_CONSTANTS_MS["lip_close"])
+    segments = segments_from_phones(phones, duration_ms + lead_ms)
+    values = blend(segments, times_ms + lead_ms, TARGETS, DOMINANCE, LEAD_WIDTHS_MS, LAG_WIDTHS_MS)
+    closing = closure_strength(segments, times_ms, lead_ms, fps, TIME_CONSTANTS_MS["lip_close"])
     values[:, [_LIP_CLOSE]] = pull(values[:, [_LIP_CLOSE]], closing, 1.0)
     return MouthCurves(fps, MOUTH_PARAMETERS, np.clip(values, 0.0, 1.0))
 

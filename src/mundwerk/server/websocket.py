@@ -1,0 +1,246 @@
+"""``/v1/stream``: live audio in, mouth frames (and portrait frames) out. docs/streaming.md has
+the protocol; in short: a ``start`` text message, binary 16-bit PCM, an ``end`` message;
+one ``frame`` text message per frame (plus a binary JPEG message with a portrait); ``end``.
+
+Every failure is a ``{"type": "error", "message": ...}`` text message, then a close with a
+code saying what kind: 1003 data the server does not take, 1008 policy (token, idle),
+1009 a message over the size limit, 1011 a fault of the server, 1013 over capacity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from mundwerk.core.errors import MundwerkError
+from mundwerk.server.live import LiveStreams, RemoteSession
+from mundwerk.server.metrics import Metrics
+from mundwerk.server.outbox import Outbox, Outgoing, control
+from mundwerk.server.workers import Frames, Rejected
+from mundwerk.stream import DEFAULT_LOOKAHEAD_MS, SessionOptions
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+UNSUPPORTED, POLICY, TOO_BIG, INTERNAL, TRY_AGAIN_LATER = 1003, 1008, 1009, 1011, 1013
+#: Seconds a closing stream waits for its queued messages to reach a client that does not read.
+FLUSH_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class StreamError(Exception):
+    """A reason to end the stream: the message for the client and the close code."""
+
+    code: int
+    message: str
+    reason: str  # the metrics label
+
+
+@router.websocket("/v1/stream")
+async def stream(websocket: WebSocket) -> None:
+    """One live stream (the protocol is in docs/streaming.md)."""
+    live: LiveStreams = websocket.app.state.live
+    metrics: Metrics = websocket.app.state.metrics
+    await websocket.accept()
+    problem = token_problem(live.settings.token, websocket)
+    if problem is not None:
+        await _refuse(websocket, metrics, StreamError(POLICY, problem, "auth"))
+        return
+    if not metrics.try_open_session(live.settings.max_sessions):
+        limit = live.settings.max_sessions
+        message = f"server busy: it serves at most {limit} live streams at once; try again later"
+        await _send_error_and_close(websocket, TRY_AGAIN_LATER, message)
+        return
+    try:
+        await _Connection(websocket, live, metrics).run()
+    finally:
+        metrics.close_session()
+
+
+def token_problem(token: str | None, websocket: WebSocket) -> str | None:
+    """Why the client may not stream (a missing or wrong token), or None."""
+    if not token:
+        return None
+    from mundwerk.server.guard import bearer_token
+
+    given = bearer_token(websocket.headers.get("authorization")) or websocket.query_params.get("token")
+    if given is None:
+        return "missing token: send 'Authorization: Bearer <token>' or '?token=<token>'"
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return "wrong token"
+    return None
+
+
+async def _refuse(websocket: WebSocket, metrics: Metrics, error: StreamError) -> None:
+    metrics.refused(error.reason)
+    await _send_error_and_close(websocket, error.code, error.message)
+
+
+async def _send_error_and_close(websocket: WebSocket, code: int, message: str) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.send_text(json.dumps({"type": "error", "message": message}))
+        await websocket.close(code)
+
+
+class _Connection:
+    """One accepted, admitted stream: the receive loop, and the outbox's sender task."""
+
+    def __init__(self, websocket: WebSocket, live: LiveStreams, metrics: Metrics) -> None:
+        self.websocket = websocket
+        self.live = live
+        self.metrics = metrics
+        self.outbox = Outbox(live.settings.max_queued_frames, metrics)
+        self.session: RemoteSession | None = None
+
+    async def run(self) -> None:
+        sender = asyncio.create_task(self.outbox.send_all(self.websocket))
+        code = 1000
+        try:
+            await self._receive_all()
+        except StreamError as error:
+            self.metrics.refused(error.reason)
+            self.outbox.put(control({"type": "error", "message": error.message}))
+            code = error.code
+        except WebSocketDisconnect:
+            code = 0  # the client is gone: nothing to send
+        except Exception:
+            log.exception("live stream failed")
+            self.metrics.refused("internal")
+            self.outbox.put(control({"type": "error", "message": "internal error; the stream was ended"}))
+            code = INTERNAL
+        self.outbox.close()
+        if self.session is not None:
+            await self.session.close()
+        await self._finish(sender, code)
+
+    async def _finish(self, sender: asyncio.Task[None], code: int) -> None:
+        if code:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(sender), FLUSH_TIMEOUT_S)
+        sender.cancel()
+        with contextlib.suppress(BaseException):
+            await sender
+        if code and self.websocket.application_state != WebSocketState.DISCONNECTED:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.websocket.close(code), FLUSH_TIMEOUT_S)
+
+    async def _receive_all(self) -> None:
+        settings = self.live.settings
+        while True:
+            try:
+                message = await asyncio.wait_for(self.websocket.receive(), settings.idle_timeout_s)
+            except TimeoutError:
+                raise StreamError(
+                    POLICY, f"idle for {settings.idle_timeout_s:g} s; stream closed", "idle"
+                ) from None
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            received_at = time.perf_counter()
+            data: bytes | None = message.get("bytes")
+            text: str | None = message.get("text")
+            size = len(data) if data is not None else len(text.encode()) if text is not None else 0
+            if size > settings.max_message_bytes:
+                limit = settings.max_message_bytes
+                raise StreamError(
+                    TOO_BIG, f"message of {size} bytes is over the limit of {limit} bytes", "too_big"
+                )
+            if data is not None:
+                await self._audio(data, received_at)
+            elif text is not None and await self._control(text, received_at):
+                return
+
+    async def _audio(self, data: bytes, received_at: float) -> None:
+        session = self.session
+        if session is None:
+            raise StreamError(UNSUPPORTED, "binary audio before the start message", "protocol")
+        if len(data) % 2:
+            message = f"PCM must be 16-bit samples (an even number of bytes), got {len(data)} bytes"
+            raise StreamError(UNSUPPORTED, message, "protocol")
+        try:
+            frames = await session.feed(data)
+        except Rejected as error:
+            raise StreamError(UNSUPPORTED, error.message, "protocol") from None
+        self._queue(frames, received_at)
+
+    async def _control(self, text: str, received_at: float) -> bool:
+        """Handle a text message; True once the stream has ended."""
+        message = _parsed(text)
+        kind = message.get("type")
+        if kind == "start":
+            if self.session is not None:
+                raise StreamError(
+                    UNSUPPORTED, "a second start message; one stream per connection", "protocol"
+                )
+            self.session = await self._start(message)
+            return False
+        if kind == "end":
+            session = self.session
+            if session is None:
+                raise StreamError(UNSUPPORTED, "end before the start message", "protocol")
+            frames, count = await session.end()
+            self._queue(frames, received_at)
+            self.outbox.put(control({"type": "end", "frames": count}))
+            return True
+        raise StreamError(
+            UNSUPPORTED, f"unknown message type {kind!r}; expected 'start' or 'end'", "protocol"
+        )
+
+    async def _start(self, message: dict[str, Any]) -> RemoteSession:
+        options, portrait = start_options(message)
+        try:
+            return await self.live.open(options, portrait)
+        except Rejected as error:  # the configured face could not be prepared
+            raise StreamError(INTERNAL, f"cannot start the stream: {error.message}", "internal") from None
+
+    def _queue(self, frames: Frames, received_at: float) -> None:
+        for text, image in frames:
+            self.outbox.put(Outgoing(text, image, received_at))
+
+
+def _parsed(text: str) -> dict[str, Any]:
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise StreamError(UNSUPPORTED, f"malformed JSON message: {error}", "protocol") from None
+    if not isinstance(message, dict):
+        raise StreamError(UNSUPPORTED, "a text message must be a JSON object with a 'type'", "protocol")
+    return message
+
+
+def start_options(message: dict[str, Any]) -> tuple[SessionOptions, bool]:
+    """The session options and whether portrait frames are wanted, from a start message."""
+    known = {"type", "sample_rate_hz", "fps", "portrait", "lookahead_ms"}
+    unknown = sorted(set(message) - known)
+    if unknown:
+        raise StreamError(
+            UNSUPPORTED, f"unknown start field(s) {', '.join(unknown)}; known: {sorted(known)}", "protocol"
+        )
+    portrait = message.get("portrait", False)
+    if not isinstance(portrait, bool):
+        raise StreamError(UNSUPPORTED, f"invalid portrait {portrait!r}; give true or false", "protocol")
+    try:
+        options = SessionOptions(
+            sample_rate_hz=_integer(message.get("sample_rate_hz")),
+            fps=_integer(message.get("fps", 30)),
+            lookahead_ms=_integer(message.get("lookahead_ms", DEFAULT_LOOKAHEAD_MS)),
+        )
+    except MundwerkError as error:
+        raise StreamError(UNSUPPORTED, str(error), "protocol") from None
+    return options, portrait
+
+
+def _integer(value: object) -> Any:
+    """Whole-number floats (``30.0``) as ints; anything else unchanged, for the options to judge."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,165 @@
+"""Phones known so far → mouth frames, by the offline mouth pipeline over a bounded window.
+
+The pipeline (``mouth.animate``, ``mouth.curves``, ``mouth.visemes``) runs over the phones
+from at least ``HISTORY_MS`` before the first frame wanted to ``TAIL_MS`` after the last,
+shifted so the window starts at 0 on the frame grid. Far from the window's edges it gives
+the offline result, and the edges are too far away to reach the frames taken from it, so
+the cost of a call is bounded whatever the length of the stream.
+
+A run also makes ``AHEAD_MS`` of frames beyond those wanted; while the phones stay the same
+(the last one only growing), the next calls take their frames from it instead of running
+the pipeline again.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mundwerk.core.curves import MouthCurves
+from mundwerk.core.phones import Alignment, Phone
+from mundwerk.core.shapes import MouthShape
+from mundwerk.core.timeline import Timeline
+from mundwerk.mouth.animate import MouthOptions, animate
+from mundwerk.mouth.curves.build import curves_from_phones
+from mundwerk.mouth.visemes import visemes_from_phones
+from mundwerk.stream.frames import StreamFrame
+
+#: Phones before the first frame wanted that the pipeline sees, at least (its widest reach
+#: back is the pause and minimum-duration rules, well under this).
+HISTORY_MS = 500
+#: Phones after the last frame made that the pipeline sees; where none are known yet the
+#: last known phone is held (the mouth stays where it was).
+TAIL_MS = 250
+#: Frames made beyond those wanted, kept for the next calls.
+AHEAD_MS = 200
+
+#: A phone as the cache compares it: symbol, start, end (None for the last, still growing).
+PhoneKey = tuple[tuple[str, int, int | None], ...]
+
+
+def frame_time_ms(index: int, fps: int) -> float:
+    return index * 1000 / fps
+
+
+def origin_step_ms(fps: int) -> int:
+    """Window starts lie on multiples of this: whole milliseconds on the frame grid, at least HISTORY_MS."""
+    grid_ms = 1000 // math.gcd(fps, 1000)  # 30 fps: 3 frames = 100 ms
+    return grid_ms * math.ceil(HISTORY_MS / grid_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One pipeline run: its frames ``[origin, stop)`` (by absolute index) and the phones it saw."""
+
+    key: PhoneKey
+    origin_ms: int
+    stop: int
+    frames: tuple[StreamFrame, ...]
+    final: bool
+
+
+class MouthTrack:
+    """Frames of one stream from its phones, reusing the last pipeline run while it still holds."""
+
+    def __init__(self, fps: int, options: MouthOptions) -> None:
+        self.fps = fps
+        self.options = options
+        self._last: _Run | None = None
+        self.runs = 0
+
+    def frames(
+        self, phones: Sequence[Phone], first: int, stop: int, final_ms: int | None
+    ) -> list[StreamFrame]:
+        """Frames ``[first, stop)`` for the gap-free ``phones`` known so far; ``final_ms`` once the
+        stream has ended (the audio's duration: the last frames see its end, as offline)."""
+        if stop <= first:
+            return []
+        step = origin_step_ms(self.fps)
+        origin_ms = max(0, math.floor((frame_time_ms(first, self.fps) - HISTORY_MS) / step)) * step
+        key = _key(phones, origin_ms)
+        last = self._last
+        if last is None or last.key != key or last.origin_ms != origin_ms or stop > last.stop or last.final:
+            last = self._run(phones, key, origin_ms, stop, final_ms)
+        origin = origin_ms * self.fps // 1000
+        return list(last.frames[first - origin : stop - origin])
+
+    def _run(
+        self, phones: Sequence[Phone], key: PhoneKey, origin_ms: int, stop: int, final_ms: int | None
+    ) -> _Run:
+        self.runs += 1
+        if final_ms is None:
+            stop = stop + math.ceil(AHEAD_MS * self.fps / 1000)
+            end_ms = math.ceil(frame_time_ms(stop - 1, self.fps)) + TAIL_MS
+        else:
+            end_ms = final_ms
+        local = _local_phones(phones, origin_ms, end_ms)
+        duration_ms = end_ms - origin_ms
+        cues = animate(Alignment(phones=local, duration_ms=duration_ms), duration_ms, self.options)
+        curves = curves_from_phones(local, duration_ms, self.fps)
+        visemes = visemes_from_phones(local, duration_ms, self.fps).values
+        origin = origin_ms * self.fps // 1000
+        stop = min(stop, origin + curves.frame_count)
+        frames = _frames(origin, stop, self.fps, cues, curves, visemes)
+        self._last = _Run(key, origin_ms, stop, tuple(frames), final_ms is not None)
+        return self._last
+
+
+def _frames(
+    origin: int,
+    stop: int,
+    fps: int,
+    cues: Timeline[MouthShape],
+    curves: MouthCurves,
+    visemes: npt.NDArray[np.float32],
+) -> list[StreamFrame]:
+    origin_ms = origin * 1000 // fps
+    starts = [cue.start_ms for cue in cues]
+    count = stop - origin
+    parameters = curves.values[:count]
+    arkit = MouthCurves(fps, curves.names, parameters).to_arkit().values.tolist()
+    weights, values = visemes[:count].tolist(), parameters.tolist()
+    return [
+        StreamFrame(
+            index,
+            frame_time_ms(index, fps),
+            _shape_at(cues, starts, frame_time_ms(index, fps) - origin_ms),
+            tuple(weights[row]),
+            tuple(arkit[row]),
+            tuple(values[row]),
+        )
+        for row, index in enumerate(range(origin, stop))
+    ]
+
+
+def _key(phones: Sequence[Phone], origin_ms: int) -> PhoneKey:
+    """The phones from ``origin_ms`` on, the last one without its (growing) end."""
+    key = [(p.symbol, max(p.start_ms, origin_ms), p.end_ms) for p in phones if p.end_ms > origin_ms]
+    if not key:
+        return ()
+    symbol, start, _ = key[-1]
+    return (*key[:-1], (symbol, start, None))
+
+
+def _local_phones(phones: Sequence[Phone], origin_ms: int, end_ms: int) -> tuple[Phone, ...]:
+    """``phones`` cut to ``[origin_ms, end_ms)``, shifted to start at 0, the last held to the end."""
+    local = [
+        Phone(p.symbol, max(p.start_ms, origin_ms) - origin_ms, min(p.end_ms, end_ms) - origin_ms, p.stress)
+        for p in phones
+        if p.end_ms > origin_ms and p.start_ms < end_ms
+    ]
+    if not local:
+        return (Phone("SIL", 0, end_ms - origin_ms),)
+    last = local[-1]
+    local[-1] = Phone(last.symbol, last.start_ms, end_ms - origin_ms, last.stress)
+    return tuple(local)
+
+
+def _shape_at(cues: Timeline[MouthShape], starts: list[int], time_ms: float) -> MouthShape:
+    position = max(0, bisect_right(starts, time_ms) - 1)
+    return cues[position].value if len(cues) else MouthShape.X
