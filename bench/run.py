@@ -9,7 +9,7 @@ import argparse
 import datetime
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few utterances only (a smoke test)")
     parser.add_argument("--no-rhubarb", action="store_true", help="skip Rhubarb")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--reuse",
+        nargs="*",
+        default=[],
+        choices=sorted(LATER_BENCHMARKS),
+        metavar="PART",
+        help=f"copy these parts' sections from the existing output instead of re-running them "
+        f"(each takes minutes): {', '.join(sorted(LATER_BENCHMARKS))}",
+    )
     arguments = parser.parse_args(argv)
     started = time.perf_counter()
     load = os.getloadavg()[0]
@@ -192,18 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     speeds, timings = speak_checks.run_all()
     _log("peak memory, 2 and 10 minutes of speech")
     memory_rows = memory.run_memory_bench(WORK / "memory", (2,) if arguments.quick else (2, 10))
-    _log("talking portrait: life, measured on the output (bench/render_motion.py)")
-    life = render_motion.run_section(WORK / "render_motion", 10.0 if arguments.quick else 30.0)
-    _log("content credentials (bench/credentials.py)")
-    credentials_section = credentials_bench.run_section(WORK / "credentials")
-    _log("invisible watermark (bench/watermark.py)")
-    watermark_section = watermark_bench.run_section(WORK / "watermark")
-    _log("talking portrait: fidelity, speed, memory (bench/render.py)")
-    portrait = portrait_bench.render_section(arguments.quick)
-    _log("live streaming: latency, load, accuracy (bench/stream.py)")
-    live_stream = stream_bench.run_all(WORK, arguments.quick)
-    _log("inspect: audio-video offset of renders (bench/inspect.py)")
-    inspect_section = inspect_bench.section(WORK / "inspect", arguments.quick)
+    later = _later_sections(arguments)
     sections = [
         "# Benchmarks",
         _preamble(utterances, audio_seconds, rhubarb_note, arguments, load),
@@ -225,18 +223,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         german,
         "## Text in (issue 3): synthesis speed and `speak` → cues",
         _synthesis_section(speeds, timings),
-        life,
-        credentials_section,
-        watermark_section,
-        portrait,
-        f"{stream_bench.HEADING}\n\n{live_stream}",
-        inspect_section,
+        *later,
         f"_Run took {time.perf_counter() - started:.0f} s in all._",
     ]
     write_report(arguments.output, sections)
     print("\n\n".join(sections[2:6] + sections[-7:-1]))
     _log(f"wrote {arguments.output}")
     return 0
+
+
+#: The benchmarks after the cue scores: part name → (its section's heading, what runs it).
+LATER_BENCHMARKS: dict[str, tuple[str, Callable[[argparse.Namespace], str]]] = {
+    "life": (
+        "## Talking portrait: life",
+        lambda a: render_motion.run_section(WORK / "render_motion", 10.0 if a.quick else 30.0),
+    ),
+    "credentials": (
+        "## Content credentials",
+        lambda a: credentials_bench.run_section(WORK / "credentials"),
+    ),
+    "watermark": ("## Invisible watermark", lambda a: watermark_bench.run_section(WORK / "watermark")),
+    "portrait": ("## Talking portrait (issue 4)", lambda a: portrait_bench.render_section(a.quick)),
+    "stream": (
+        stream_bench.HEADING,
+        lambda a: f"{stream_bench.HEADING}\n\n{stream_bench.run_all(WORK, a.quick)}",
+    ),
+    "inspect": ("## Inspect", lambda a: inspect_bench.section(WORK / "inspect", a.quick)),
+}
+
+
+def _later_sections(arguments: argparse.Namespace) -> list[str]:
+    """Each later benchmark's section: run now, or copied from the existing report (--reuse)."""
+    sections = []
+    for name, (heading, run) in LATER_BENCHMARKS.items():
+        if name in arguments.reuse:
+            _log(f"{name}: section reused from {arguments.output}")
+            sections.append(_existing_section(arguments.output, heading))
+        else:
+            _log(f"{name} ({heading.lstrip('# ')})")
+            sections.append(run(arguments))
+    return sections
+
+
+def _existing_section(report: Path, heading: str) -> str:
+    """The section of ``report`` whose heading starts with ``heading``, up to the next one."""
+    lines = report.read_text(encoding="utf-8").splitlines() if report.exists() else []
+    starts = [i for i, line in enumerate(lines) if line.startswith(heading)]
+    if not starts:
+        raise SystemExit(f"bench: no section {heading!r} in {report} to reuse; run it instead")
+    end = next(
+        (
+            i
+            for i in range(starts[0] + 1, len(lines))
+            if lines[i].startswith("## ") or lines[i].startswith("_Run took")
+        ),
+        len(lines),
+    )
+    return "\n".join(lines[starts[0] : end]).strip()
 
 
 def _preamble(

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 
 CHUNK_MS = 20
+#: How the server's frame messages start (``StreamFrame.to_json``); others are parsed in full.
+FRAME_PREFIX = '{"type":"frame","index":'
 BYTES_PER_MS = 32  # 16 kHz, 16-bit mono
 
 
@@ -69,6 +71,10 @@ async def _read(ws: object, portrait: bool, arrived: dict[int, float]) -> tuple[
             now = time.perf_counter()
             if isinstance(message, bytes):
                 arrived[int.from_bytes(message[:4], "big")] = now
+                continue
+            if message.startswith(FRAME_PREFIX):  # the server's compact frame JSON: no need to parse it all
+                if not portrait:
+                    arrived[int(message[len(FRAME_PREFIX) : message.index(",", len(FRAME_PREFIX))])] = now
                 continue
             data = json.loads(message)
             if data["type"] == "frame" and not portrait:

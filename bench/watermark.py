@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -258,7 +259,9 @@ def run(work: Path = WORK) -> str:
     renders = make_renders(work)
     tasks = [(renders[i % len(renders)], i % len(renders), 1000 + i) for i in range(MARKED_CLIPS)]
     _log(f"{len(tasks)} marked clips × {len(ATTACKS)} attacks, {WORKERS} processes")
-    with ProcessPoolExecutor(WORKERS) as pool:
+    # spawn, not fork: the parent has MediaPipe's and FFmpeg's threads, and a forked child can
+    # inherit one of their locks held (it hung here on a futex).
+    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
         clips = list(pool.map(run_clip, tasks))
         _log(f"{UNMARKED_IMAGES} unmarked pictures")
         share = UNMARKED_IMAGES // WORKERS

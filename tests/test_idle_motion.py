@@ -110,3 +110,21 @@ def test_silence_and_empty_clips() -> None:
     silent = idle_motion(250, FPS, energy_db=np.full(250, -80.0), pitch_hz=np.zeros(250), seed=1)
     assert silent.head_speed_deg_s().max() <= 0.5  # resting speed only
     assert silent.blink.any() and not silent.brow_raise.any()
+
+
+@pytest.mark.parametrize("block_ms", [7, 250, 1000])
+def test_prosody_of_blocks_equals_prosody_of_the_whole(block_ms: int) -> None:
+    """Streamed in blocks (long speech is never held whole), the figures are exactly the same."""
+    from mundwerk.audio.decode import iter_blocks
+    from mundwerk.audio.prosody import prosody_of_blocks
+    from mundwerk.core.curves import frame_count
+
+    path = files("mundwerk") / "data" / "librivox-amiable.wav"
+    whole = decode(path)
+    for fps in (25.0, 30000 / 1001):
+        count = frame_count(whole.duration_ms, fps) + 3  # a few frames past the end read silence
+        expected = prosody(whole, fps, count)
+        streamed = prosody_of_blocks(iter_blocks(path, block_ms), fps, count)
+        assert np.array_equal(streamed.energy_db, expected.energy_db)
+        assert np.array_equal(streamed.pitch_hz, expected.pitch_hz)
+        assert np.count_nonzero(streamed.pitch_hz) > count // 4

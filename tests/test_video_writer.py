@@ -16,6 +16,7 @@ import pytest
 from mundwerk.audio.signal import Audio
 from mundwerk.core.errors import MundwerkError, OutputError, UnknownChoiceError, UsageError
 from mundwerk.render import VideoOptions, VideoWriter, frame_rate, probe, read_video_frames, write_video
+from mundwerk.render.video import StreamedAudio
 
 Frame = npt.NDArray[np.uint8]
 
@@ -269,3 +270,30 @@ def test_frames_are_streamed_not_held(tmp_path: Path) -> None:
 
     frame_bytes = 256 * 256 * 3
     assert peak_bytes(200) < peak_bytes(20) + 10 * frame_bytes
+
+
+@pytest.mark.parametrize("rate_hz", [16_000, 22_000])  # 22 kHz is resampled to 24 kHz for AAC
+def test_audio_streamed_in_blocks_gives_the_same_file(tmp_path: Path, rate_hz: int) -> None:
+    audio = tone_after_onset(1500, rate_hz)
+    write_video(tmp_path / "whole.mp4", moving_square(25), audio=audio)
+    samples = np.asarray(audio.samples)
+    blocks = (samples[start : start + 777] for start in range(0, len(samples), 777))
+    write_video(tmp_path / "blocks.mp4", moving_square(25), audio=StreamedAudio(rate_hz, blocks))
+    assert (tmp_path / "blocks.mp4").read_bytes() == (tmp_path / "whole.mp4").read_bytes()
+
+
+def test_a_failing_hook_raises_in_the_caller_and_leaves_no_file(tmp_path: Path) -> None:
+    def fail_at_five(index: int, frame: Frame) -> Frame:
+        if index == 5:
+            raise RuntimeError("hook failed at frame 5")
+        return frame
+
+    with pytest.raises(RuntimeError, match="hook failed at frame 5"):
+        write_video(tmp_path / "hooked.mp4", moving_square(30), hook=fail_at_five)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_hook_returning_a_wrong_frame_is_a_value_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="RGB uint8"):
+        write_video(tmp_path / "bad.mp4", moving_square(3), hook=lambda index, frame: frame[:, :, 0])
+    assert list(tmp_path.iterdir()) == []

@@ -20,6 +20,8 @@ from mundwerk.provenance.watermark import (
     Payload,
     detect_frames,
 )
+from mundwerk.provenance.watermark_embed import texture_mask
+from mundwerk.provenance.watermark_pattern import block_size
 from mundwerk.render.video import write_video
 from mundwerk.watermarking import detect_file, new_job_id
 
@@ -133,6 +135,20 @@ def test_unmarked_pictures_show_no_watermark(image: str) -> None:
     else:
         picture = getattr(skimage_data, image)()
     assert not detect_frames([picture]).detected
+
+
+@pytest.mark.parametrize(("side", "chip_px"), [(128, 3), (256, 4), (360, 6), (512, 6), (720, 8), (1080, 12)])
+def test_chips_are_at_least_6_px_while_three_tiles_fit(side: int, chip_px: int) -> None:
+    assert block_size(side, 2 * side) == chip_px
+
+
+def test_small_frames_put_more_of_the_pattern_into_flat_areas() -> None:
+    frame = skimage_data.astronaut()
+    flat = np.zeros(frame.shape[:2], dtype=bool)
+    flat[:100, 400:] = True  # the plain dark background of the photo
+    small = texture_mask(frame, 6)
+    large = texture_mask(np.repeat(np.repeat(frame, 2, axis=0), 2, axis=1), 12)[::2, ::2]
+    assert small[flat].mean() > 1.0 > large[flat].mean()
 
 
 def test_frames_of_different_sizes_are_refused(clip: Frames) -> None:

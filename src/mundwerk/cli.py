@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from typing import NoReturn, TextIO
 
 from mundwerk import __version__
@@ -48,24 +49,28 @@ def configure_logging(debug: bool = False) -> None:
         logging.addLevelName(level, logging.getLevelName(level).lower())
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from mundwerk.commands import analyze, render, serve, speak, sprites, verify, voices
-    from mundwerk.commands import inspect as inspect_command
+#: The commands, in the order ``--help`` lists them; each is the module ``mundwerk.commands.<name>``.
+COMMANDS = ("analyze", "speak", "voices", "render", "sprites", "verify", "inspect", "serve")
 
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; when ``argv`` names a command, only that command's module is imported
+    (each pulls in its own dependencies, which other commands do not need)."""
     parser = OneLineParser(prog="mundwerk", description="Speech in, mouth movement out.")
     parser.add_argument("--version", action="version", version=f"mundwerk {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     commands.required = True
-    analyze.add_parser(commands)
-    speak.add_parser(commands)
-    voices.add_parser(commands)
-    render.add_parser(commands)
-    sprites.add_parser(commands)
-    verify.add_parser(commands)
-    inspect_command.add_parser(commands)
-    serve.add_parser(commands)
+    chosen = _chosen_command(argv)
+    for name in COMMANDS if chosen is None else (chosen,):
+        import_module(f"mundwerk.commands.{name}").add_parser(commands)
     return parser
+
+
+def _chosen_command(argv: Sequence[str] | None) -> str | None:
+    """The command ``argv`` names (after the top-level ``--debug``), or None."""
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if word != "--debug"]
+    return words[0] if words and words[0] in COMMANDS else None
 
 
 def run(handler: Callable[[argparse.Namespace], int], arguments: argparse.Namespace) -> int:
@@ -83,7 +88,7 @@ def run(handler: Callable[[argparse.Namespace], int], arguments: argparse.Namesp
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     arguments = parser.parse_args(argv)
     configure_logging(debug=arguments.debug)
     return run(arguments.handler, arguments)

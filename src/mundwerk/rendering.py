@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from mundwerk.mouth.idle import IdleMotion
     from mundwerk.provenance.credentials import Ingredient
     from mundwerk.render.portrait import Portrait
-    from mundwerk.render.video import FrameHook, VideoWriter
+    from mundwerk.render.video import FrameHook, StreamedAudio, VideoWriter
     from mundwerk.signing import Sign
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,10 @@ class RenderResult:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Spoken:
-    audio: Audio
+    """The speech: its sound (held when synthesized; an audio file is read block by block
+    wherever it is needed, so long speech is never held whole), phones and length."""
+
+    audio: Audio | Path
     phones: tuple[Phone, ...]
     duration_ms: int
     track: _CueTrack | None = None
@@ -98,8 +103,9 @@ def render(
     (0 is the largest).
 
     ``hook`` sees every frame before it is encoded (index, RGB frame) and returns the frame.
-    ``watermark`` (default True) embeds mundwerk's invisible watermark with a new job id,
-    after ``hook`` (see docs/watermark.md); the id is in the result.
+    ``watermark`` (default True) embeds mundwerk's invisible watermark after ``hook`` (see
+    docs/watermark.md), carrying a job id derived from the inputs, options and seed (the same
+    job, the same id and bytes); the id is in the result.
     ``sign``: True signs the MP4 with content credentials (local keys), ``SigningKeys`` with
     those, False not at all (see ``mundwerk.signing``).
     """
@@ -110,14 +116,28 @@ def render(
     keys = resolve_keys(sign)
     target = _checked_output(output)
     track = _cue_track(cues, cues_format, cues_fps, audio, text, transcript)
-    portrait = load_portrait(face, face_index)
-    progress(0.05)
-    spoken = _speech(audio, transcript, text, engine, voice, language, track)
+    # The face is found in a second thread while the speech is analysed (both mostly native
+    # code), and the watermark's module is loaded there after it; a face error is raised first.
+    with ThreadPoolExecutor(1, thread_name_prefix="mundwerk-face") as pool:
+        finding = pool.submit(load_portrait, face, face_index)
+        if watermark:
+            pool.submit(import_module, "mundwerk.provenance.watermark")
+        try:
+            spoken = _speech(audio, transcript, text, engine, voice, language, track)
+        except BaseException:
+            finding.result()
+            raise
+        portrait = finding.result()
     progress(0.2)
     curves = _curves(spoken, float(options.exact_fps))
     height, width = portrait.image.shape[:2]
-    job_id, hook = _watermarked(hook, watermark)
-    with VideoWriter.open(target, width, height, options, spoken.audio, hook) as writer:
+    files = [Path(item) for item in (face, audio, cues) if item is not None]
+    job: list[str | Path] = [
+        *files,
+        repr((seed, still, text, transcript, engine, voice, language, fps, size)),
+    ]
+    job_id, hook = _watermarked(hook, watermark, job)
+    with VideoWriter.open(target, width, height, options, _sound(spoken.audio), hook) as writer:
         _write_frames(writer, portrait, curves, _idle(spoken.audio, curves, seed, still), progress)
     inputs = _inputs(face, audio, cues, text, transcript)
     sign_output(target, keys, inputs=inputs, watermarked=job_id is not None, job_id=job_id)
@@ -125,14 +145,17 @@ def render(
     return RenderResult(target, writer.frame_count, spoken.duration_ms, options.exact_fps, job_id)
 
 
-def _watermarked(hook: FrameHook | None, watermark: bool) -> tuple[int | None, FrameHook | None]:
-    """The job id and the frame hook: ``hook`` then the watermark (or ``hook`` alone)."""
+def _watermarked(
+    hook: FrameHook | None, watermark: bool, job: list[str | Path]
+) -> tuple[int | None, FrameHook | None]:
+    """The job id (a function of ``job``: input files by content, options and seed) and the
+    frame hook: ``hook`` then the watermark (or ``hook`` alone)."""
     if not watermark:
         return None, hook
     from mundwerk.provenance.watermark import Embedder
-    from mundwerk.watermarking import new_job_id
+    from mundwerk.watermarking import job_id_for
 
-    job_id = new_job_id()
+    job_id = job_id_for(job)
     embed = Embedder.for_job(job_id).embed
     if hook is None:
         return job_id, embed
@@ -235,14 +258,24 @@ def _speech(
         analysis = speech.analysis
         return _Spoken(speech.synthesis.native_audio, analysis.alignment.phones, analysis.duration_ms)
     from mundwerk.api import Analyzer
-    from mundwerk.audio.decode import decode
+    from mundwerk.audio.decode import measure_duration_ms
 
     assert audio is not None
     if track is not None:
-        sound = decode(audio)
-        return _Spoken(sound, (), sound.duration_ms, track)
+        return _Spoken(Path(audio), (), measure_duration_ms(audio), track)
     analysis = Analyzer.load().analyze(audio, transcript)
-    return _Spoken(decode(audio), analysis.alignment.phones, analysis.duration_ms)
+    return _Spoken(Path(audio), analysis.alignment.phones, analysis.duration_ms)
+
+
+def _sound(audio: Audio | Path) -> Audio | StreamedAudio:
+    """The sound track for the video writer: held audio as it is, a file read block by block."""
+    if isinstance(audio, Audio):
+        return audio
+    from mundwerk.audio.decode import iter_blocks
+    from mundwerk.core.constants import SAMPLE_RATE_HZ
+    from mundwerk.render.video import StreamedAudio
+
+    return StreamedAudio(SAMPLE_RATE_HZ, (block.samples for block in iter_blocks(audio)))
 
 
 def _curves(spoken: _Spoken, fps: float) -> MouthCurves:
@@ -286,25 +319,38 @@ def _cue_curves(cues: _CueTrack, duration_ms: int, fps: float) -> MouthCurves:
     return cues.track.curves(duration_ms, fps)
 
 
-def _idle(audio: Audio, curves: MouthCurves, seed: int, still: bool) -> IdleMotion:
+def _idle(audio: Audio | Path, curves: MouthCurves, seed: int, still: bool) -> IdleMotion:
     """Blinks, gaze, brows and head motion for these frames, following the speech's loudness and pitch."""
-    from mundwerk.audio.prosody import prosody
+    from mundwerk.audio.decode import iter_blocks
+    from mundwerk.audio.prosody import prosody, prosody_of_blocks
     from mundwerk.mouth.idle import idle_motion
 
     count, fps = curves.frame_count, curves.fps
     if still:
         return idle_motion(count, fps, still=True)
-    speech = prosody(audio, fps, count)
+    if isinstance(audio, Audio):
+        speech = prosody(audio, fps, count)
+    else:
+        speech = prosody_of_blocks(iter_blocks(audio), fps, count)
     return idle_motion(count, fps, energy_db=speech.energy_db, pitch_hz=speech.pitch_hz, seed=seed)
 
 
 def _write_frames(
     writer: VideoWriter, portrait: Portrait, curves: MouthCurves, idle: IdleMotion, progress: Progress
 ) -> None:
+    import cv2
+
     from mundwerk.render.portrait import portrait_frames
 
     count = max(curves.frame_count, 1)
-    for index, frame in enumerate(portrait_frames(portrait, curves, motion=idle)):
-        writer.write(frame)
-        if index % 25 == 0:
-            progress(0.2 + 0.8 * index / count)
+    # This thread draws while the writer's thread encodes: OpenCV's own worker threads would
+    # only contend with them for the cores.
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        for index, frame in enumerate(portrait_frames(portrait, curves, motion=idle)):
+            writer.write(frame)
+            if index % 25 == 0:
+                progress(0.2 + 0.8 * index / count)
+    finally:
+        cv2.setNumThreads(threads)

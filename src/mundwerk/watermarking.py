@@ -9,7 +9,9 @@ itself is ``mundwerk.provenance.watermark`` (pure arrays); see docs/watermark.md
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 import av
@@ -29,6 +31,23 @@ _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 def new_job_id() -> int:
     """A random 32-bit job id for one render (what the watermark carries)."""
     return secrets.randbelow(MAX_JOB_ID + 1)
+
+
+def job_id_for(parts: Iterable[str | bytes | Path]) -> int:
+    """A 32-bit job id that is a function of the job: files by their content, the rest as
+    given. The same inputs, options and seed give the same id, so the same watermark (and a
+    render stays reproducible); any difference gives another id."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = _file_digest(part) if isinstance(part, Path) else part
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return int.from_bytes(digest.digest()[:8], "big") % (MAX_JOB_ID + 1)
+
+
+def _file_digest(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").digest()
 
 
 def detect_file(path: str | Path, max_frames: int = MAX_FRAMES) -> Detection:

@@ -3,10 +3,13 @@
 Frame ``k`` describes the audio around time ``k / fps``: a window centred there. Pitch is a
 cheap YIN (cumulative mean normalised difference, first dip under a threshold) over a 40 ms
 window, 0 Hz where the frame is unvoiced or too quiet; a 5-frame median removes octave slips.
+``prosody_of_blocks`` gives the same figures from consecutive blocks (e.g. ``decode.iter_blocks``),
+holding only a block and a window's worth of samples at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,16 +51,75 @@ CHUNK_FRAMES = 500
 def prosody(audio: Audio, fps: float, count: int | None = None) -> Prosody:
     """Loudness and pitch of ``audio`` at each video frame (``count`` frames, default its length)."""
     audio = at_analysis_rate(audio)
-    samples = np.asarray(audio.samples, dtype=np.float64)
-    rate = audio.sample_rate_hz
     count = frame_count(audio.duration_ms, fps) if count is None else count
-    centres = np.round(np.arange(count) / fps * rate).astype(np.intp)
+    return prosody_of_blocks([audio], fps, count)
+
+
+def prosody_of_blocks(blocks: Iterable[Audio], fps: float, count: int) -> Prosody:
+    """Loudness and pitch at each of ``count`` video frames of the audio given as consecutive
+    ``blocks`` (one sample rate): each frame is measured as soon as its windows are read, and
+    only the samples later frames still need are kept."""
+    energy: list[Floats] = []
+    pitch: list[Floats] = []
+    centres = np.zeros(0, dtype=np.intp)
+    start = 0  # the sample index of kept[0]
+    kept = np.zeros(0)
+    done = 0  # frames measured
+    rate: int | None = None
+    for block in blocks:
+        block = at_analysis_rate(block)
+        if rate is None:
+            rate = block.sample_rate_hz
+            centres = np.round(np.arange(count) / fps * rate).astype(np.intp)
+        kept = np.concatenate([kept, np.asarray(block.samples, dtype=np.float64).reshape(-1)])
+        ready = int(np.searchsorted(centres, start + len(kept) - _reach(rate, fps), side="right"))
+        done, start, kept = _measure(centres, done, ready, start, kept, rate, fps, energy, pitch)
+    if rate is None or done < count:
+        rate = rate or 16_000
+        if len(centres) != count:
+            centres = np.round(np.arange(count) / fps * rate).astype(np.intp)
+        _measure(centres, done, count, start, kept, rate, fps, energy, pitch)
+    return _prosody(fps, np.concatenate(energy or [np.zeros(0)]), np.concatenate(pitch or [np.zeros(0)]))
+
+
+def _reach(rate: int, fps: float) -> int:
+    """How far past a frame's centre its windows read (samples)."""
     length = max(int(rate / fps), int(0.02 * rate))
-    energy = np.concatenate([frame_energy_db(samples, part, length) for part in _chunks(centres)])
-    pitch = np.concatenate([frame_pitch_hz(samples, part, rate) for part in _chunks(centres)])
+    pitch_length = int(PITCH_WINDOW_S * rate) + int(rate / PITCH_MIN_HZ)
+    return max(length - length // 2, pitch_length - pitch_length // 2)
+
+
+def _measure(
+    centres: npt.NDArray[np.intp],
+    done: int,
+    ready: int,
+    start: int,
+    kept: Floats,
+    rate: int,
+    fps: float,
+    energy: list[Floats],
+    pitch: list[Floats],
+) -> tuple[int, int, Floats]:
+    """Measure frames ``done`` to ``ready`` on ``kept`` (samples from ``start``), appending to
+    ``energy`` and ``pitch``; return the frames done and the samples still needed."""
+    length = max(int(rate / fps), int(0.02 * rate))
+    for first in range(done, ready, CHUNK_FRAMES):
+        part = centres[first : min(first + CHUNK_FRAMES, ready)] - start
+        energy.append(frame_energy_db(kept, part, length))
+        pitch.append(frame_pitch_hz(kept, part, rate))
+    done = max(done, ready)
+    if done >= len(centres):
+        return done, start, kept
+    # Keep what the next frame's windows reach back to (the longest window's half).
+    back = max(length // 2, (int(PITCH_WINDOW_S * rate) + int(rate / PITCH_MIN_HZ)) // 2)
+    drop = min(max(int(centres[done]) - back - start, 0), len(kept))
+    return done, start + drop, kept[drop:]
+
+
+def _prosody(fps: float, energy: Floats, pitch: Floats) -> Prosody:
+    count = len(energy)
     loud_enough = energy >= (np.percentile(energy, 95) if count else 0.0) - VOICED_BELOW_PEAK_DB
-    pitch = np.where(loud_enough, pitch, 0.0)
-    return Prosody(fps, energy, _median5(pitch))
+    return Prosody(fps, energy, _median5(np.where(loud_enough, pitch, 0.0)))
 
 
 def _chunks(centres: npt.NDArray[np.intp]) -> list[npt.NDArray[np.intp]]:

@@ -25,7 +25,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--port", type=int, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--token", help="token clients must send (default: $MUNDWERK_TOKEN, else none)")
     parser.add_argument("--max-sessions", type=int, help="live streams at once (default 64)")
-    parser.add_argument("--workers", type=int, help="threads for live streams' CPU work (default 2)")
+    parser.add_argument("--workers", type=int, help="processes for live streams' CPU work (default 2)")
     parser.add_argument("--face", type=Path, help="photo for live portrait frames (default: a bundled face)")
     parser.set_defaults(handler=run)
 
@@ -55,5 +55,6 @@ def run(arguments: argparse.Namespace) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         ws_max_size=limits.ws_max_size,
         ws_max_queue=limits.ws_max_queue,
+        ws_per_message_deflate=limits.ws_per_message_deflate,
     )
     return 0

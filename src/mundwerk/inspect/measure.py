@@ -2,7 +2,9 @@
 
 The voice side is pluggable (``Predictor``): by default the band-energy openness of
 ``audio_openness``; the top level can pass one built on mundwerk's recognizer and mouth
-curves (this layer may not import ``speech``).
+curves (this layer may not import ``speech``). Segments may use a second predictor
+(``segment_predictor``): the band energy reads the global offset best, but its local peaks
+repeat with the syllable rate, so stretches are searched on the sharper phone-based one.
 """
 
 from __future__ import annotations
@@ -78,10 +80,12 @@ def inspect_media(
     max_offset_ms: int = MAX_OFFSET_MS,
     progress: Progress = _no_progress,
     tracker: MouthTracker | None = None,
+    segment_predictor: Predictor | None = None,
 ) -> SyncReport:
     """Measure how far the voice in ``path`` lags (> 0) or leads (< 0) the mouth.
 
-    ``tracker`` defaults to the process-wide one (``default_tracker``).
+    ``tracker`` defaults to the process-wide one (``default_tracker``). ``segment_predictor``
+    (default: ``predictor``) predicts the mouth for finding the stretches that disagree.
     """
     info = probe_media(path)
     windows = sampling_plan(info.duration_ms)
@@ -93,7 +97,9 @@ def inspect_media(
     progress(0.05)
     measured = []
     for index, window in enumerate(windows):
-        measured.append(_measure_window(info, window, tracker, predictor, window is windows[-1]))
+        measured.append(
+            _measure_window(info, window, tracker, (predictor, segment_predictor), window is windows[-1])
+        )
         progress(0.05 + 0.9 * (index + 1) / len(windows))
     return _report(info, measured, predictor, max_offset_ms)
 
@@ -103,22 +109,36 @@ class _Measured:
     window: Window
     track: MouthTrack
     signals: Signals
+    #: The signals segments are searched on (``signals`` unless a segment predictor differs).
+    segment_signals: Signals
 
 
 def _measure_window(
-    info: MediaInfo, window: Window, tracker: MouthTracker, predictor: Predictor, last: bool
+    info: MediaInfo,
+    window: Window,
+    tracker: MouthTracker,
+    predictors: tuple[Predictor, Predictor | None],
+    last: bool,
 ) -> _Measured:
     frames = _thinned(read_frames(info, window.start_ms, window.end_ms, MAX_SIDE_PX))
     track = tracker.track(frames)
     if last:
         _check_complete(info, track, window)
     audio = read_audio(info, window.start_ms, window.end_ms)
+    predictor, segment_predictor = predictors
+    signals = _signals(window, track, audio, predictor)
+    if segment_predictor is None or segment_predictor is predictor:
+        return _Measured(window, track, signals, signals)
+    return _Measured(window, track, signals, _signals(window, track, audio, segment_predictor))
+
+
+def _signals(window: Window, track: MouthTrack, audio: Audio, predictor: Predictor) -> Signals:
     voice = predictor.predict(audio)
     if float(np.abs(audio.samples).max(initial=0.0)) < SILENCE_PEAK:
         voice = np.full(len(voice), np.nan)
     grid_ms = window.start_ms + np.arange(len(voice), dtype=np.float64) * STEP_MS + STEP_MS / 2
     mouth = _on_grid(track, grid_ms)
-    return _Measured(window, track, Signals(float(window.start_ms), mouth, voice.astype(np.float64)))
+    return Signals(float(window.start_ms), mouth, voice.astype(np.float64))
 
 
 def _thinned(frames: Iterable[TimedFrame]) -> Iterator[TimedFrame]:
@@ -178,9 +198,7 @@ def _report(
     correlations = [correlate(m.signals, max_offset_ms) for m in measured]
     overall = _pooled(correlations, info)
     offset_ms, peak = overall.best()
-    segments: list[Segment] = []
-    for item in measured:
-        segments += disagreeing_segments(item.signals, offset_ms, max_offset_ms)
+    segments = _segments(measured, offset_ms, max_offset_ms)
     return SyncReport(
         path=str(info.path),
         offset_ms=offset_ms,
@@ -194,6 +212,22 @@ def _report(
         predictor=predictor.name,
         max_offset_ms=max_offset_ms,
     )
+
+
+def _segments(measured: list[_Measured], offset_ms: float, max_offset_ms: int) -> list[Segment]:
+    """Stretches that disagree with the global offset, read on the segment signals against
+    their own global offset (a predictor's constant bias, such as the phones' on some voices,
+    is not a disagreement)."""
+    reference_ms = offset_ms
+    if any(m.segment_signals is not m.signals for m in measured):
+        correlations = [correlate(m.segment_signals, max_offset_ms) for m in measured]
+        usable = [c for c in correlations if np.isfinite(c.values).any()]
+        own_ms, _ = pooled(usable).best() if usable else (float("nan"), 0.0)
+        reference_ms = own_ms if np.isfinite(own_ms) else offset_ms
+    segments: list[Segment] = []
+    for item in measured:
+        segments += disagreeing_segments(item.segment_signals, reference_ms, max_offset_ms)
+    return segments
 
 
 def _face_share(measured: list[_Measured]) -> float:

@@ -136,8 +136,8 @@ def best_lag(lags_ms: FloatArray, values: FloatArray) -> tuple[float, float]:
 def significance(correlation: Correlation) -> float:
     """The peak correlation in units of its spread under no relation at all (1 / sqrt(N_eff)).
 
-    Unrelated signals give about 2–3.5 (the best of many lags); a talking face whose mouth
-    matches its voice gives 6 and more, growing with the length analysed.
+    Unrelated signals gave 2–3.5 (the best of many lags); talking faces whose mouth matches
+    their voice 4.6 and more, growing with the length analysed.
     """
     _, peak = correlation.best()
     if not np.isfinite(peak):

@@ -39,6 +39,9 @@ TILE_BINS = TILE_CHIPS * BINS_PER_CHIP
 SHIFTS = TILE_BINS * TILE_BINS
 #: Tile periods searched, in working pixels (chips of 2 px to a tile half the picture).
 MIN_PERIOD_PX = 2 * TILE_CHIPS
+#: Share of a side up to which the autocorrelation's harmonics are read (the overlap at that
+#: lag is still a quarter of the picture).
+HARMONIC_REACH = 0.75
 #: Candidate periods tried per axis (the best autocorrelation peaks).
 PERIOD_CANDIDATES = 2
 #: Relative period steps tried around each candidate (see ``_nudged``).
@@ -102,9 +105,9 @@ def period_candidates(r: Floats32) -> list[tuple[float, float]]:
     height, width = r.shape
     spectrum = np.fft.rfft2(r, s=(2 * height, 2 * width))
     auto = np.fft.irfft2(np.abs(spectrum) ** 2, s=(2 * height, 2 * width))
-    along_x = _detrended(auto[[0, 1, -1], : width // 2 + 1].sum(axis=0), width)
-    along_y = _detrended(auto[: height // 2 + 1, [0, 1, -1]].sum(axis=1), height)
-    longest = min(len(along_x), len(along_y)) - 2
+    along_x = _detrended(auto[[0, 1, -1], : _lags(width)].sum(axis=0), width)
+    along_y = _detrended(auto[: _lags(height), [0, 1, -1]].sum(axis=1), height)
+    longest = min(width, height) // 2 - 1
     if longest <= MIN_PERIOD_PX:
         return []
     periods = np.arange(MIN_PERIOD_PX, longest, 0.25)
@@ -114,6 +117,13 @@ def period_candidates(r: Floats32) -> list[tuple[float, float]]:
         x, y = _refine_with_harmonics(along_x, period), _refine_with_harmonics(along_y, period)
         found += [(x, y), (period, period)]
     return found
+
+
+def _lags(length: int) -> int:
+    """How many autocorrelation lags to keep: periods are searched up to half the side, but
+    their harmonics are read up to HARMONIC_REACH of it (on a small picture a tile of a third
+    of the side would otherwise show only one peak, and its period would rest on that one)."""
+    return int(HARMONIC_REACH * length) + 1
 
 
 def _detrended(profile: Floats, length: int) -> Floats:

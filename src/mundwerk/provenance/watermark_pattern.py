@@ -31,6 +31,10 @@ CHIPS_PER_BIT = (TILE_CHIPS * TILE_CHIPS - SYNC_CHIPS) // CODED_BITS  # 2
 #: Frames are split into about this many chips along their shorter side.
 CHIPS_PER_SHORT_SIDE = 90
 MIN_BLOCK_PX = 3
+#: Chips are at least this big (so at least 3 px after a halving, which H.264 at CRF 28 keeps)
+#: as long as the short side still holds MIN_TILES tiles.
+FLOOR_BLOCK_PX = 6
+MIN_TILES = 3
 #: Smoothing of the chip edges, as a share of the chip size (Gaussian sigma).
 SMOOTHING = 0.25
 _KEY_SEED = 0x6D756E64  # "mund"
@@ -77,8 +81,12 @@ def tile_chips(coded: Bits) -> Floats32:
 
 
 def block_size(height: int, width: int) -> int:
-    """Chip size in pixels for a frame: about 1/90 of the shorter side, at least 3."""
-    return max(MIN_BLOCK_PX, round(min(height, width) / CHIPS_PER_SHORT_SIDE))
+    """Chip size in pixels for a frame: about 1/90 of the shorter side, at least 3; on small
+    frames at least FLOOR_BLOCK_PX while MIN_TILES tiles still fit along the shorter side (a
+    360-px frame gets 6-px chips, not 4: halved and re-encoded, 2-px chips were lost)."""
+    short = min(height, width)
+    floor = min(FLOOR_BLOCK_PX, short // (MIN_TILES * TILE_CHIPS))
+    return max(MIN_BLOCK_PX, floor, round(short / CHIPS_PER_SHORT_SIDE))
 
 
 def smooth_tile(chips: Floats32, block_px: int) -> Floats32:

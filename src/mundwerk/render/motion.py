@@ -53,6 +53,8 @@ PARALLAX_SPREAD = (0.38, 0.5)
 FIELD_STEP_PX = 4
 #: Below the chin, where the neck turns (face heights).
 NECK_BELOW_CHIN = 0.25
+#: An empty second map for ``cv2.convertMaps`` (the first holds both x and y).
+_NO_MAP = np.empty((0, 0), dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -233,10 +235,11 @@ def _move_head(image: Image, head: HeadField, pose: IdlePose) -> None:
     move_y = sin * head.weight_x + cos_1 * head.weight_y + shift[1] * head.weight + parallax[1] * head.bulge
     coarse = np.stack([move_x, move_y], axis=2).astype(np.float32)
     size = (head.grid.shape[1], head.grid.shape[0])
-    backward = head.grid - cv2.resize(coarse, size, interpolation=cv2.INTER_LINEAR)
+    backward = cv2.resize(coarse, size, interpolation=cv2.INTER_LINEAR)
+    np.subtract(head.grid, backward, out=backward)  # in place: no second full-size field
     left, top, right, bottom = head.box
-    # Fixed-point maps (1/32 px) remap about twice as fast as float ones, conversion included.
-    map_x, map_y = cv2.split(backward)
-    fixed, fraction = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
+    # Fixed-point maps (1/32 px) remap about twice as fast as float ones, conversion included;
+    # the two-channel field converts as it is (no split into x and y).
+    fixed, fraction = cv2.convertMaps(backward, _NO_MAP, cv2.CV_16SC2)
     moved = cv2.remap(image, fixed, fraction, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     image[top:bottom, left:right] = moved

@@ -6,6 +6,12 @@ Time: frame ``k`` gets pts ``k`` at time base ``1/fps`` (``fps`` an exact Fracti
 emits its 1024 priming samples at a negative time, which the MP4 muxer hides behind an
 edit list, so the first audio sample plays at 0 (``probe`` reports the offset).
 
+Threads: ``write`` hands each frame to a background thread that runs the frame hook, the
+colour conversion, x264 and the muxer (they release the GIL), through a queue of a few
+frames, so the caller draws the next frames meanwhile; memory stays bounded by the queue.
+Audio can be given whole (``Audio``) or as consecutive blocks (``StreamedAudio``, e.g. from
+``audio.decode.iter_blocks``), so long speech is never held in memory.
+
 Files: the MP4 is written to a temporary file beside the target, renamed into place on
 success and deleted on any error. Same frames and audio give a byte-identical file: the
 container is written bit-exact, the encoder thread count is fixed (x264 records it in the
@@ -17,8 +23,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import queue
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -63,7 +71,19 @@ AAC_RATES_HZ = (7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 480
 AAC_FRAME_SAMPLES = 1024
 _NTSC = Fraction(1000, 1001)
 
+#: Frames waiting for the encoder thread (bounds memory; two or three keep both cores busy).
+QUEUE_FRAMES = 3
+
 Floats = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StreamedAudio:
+    """Audio given as consecutive blocks of mono float32 samples (``blocks`` is read once, as
+    the video advances), so the sound track of long speech is never held whole."""
+
+    sample_rate_hz: int
+    blocks: Iterable[Floats]
 
 
 def frame_rate(value: Fraction | float | str) -> Fraction:
@@ -139,6 +159,10 @@ class VideoWriter:
         self._audio = audio
         self._hook = hook
         self._open = True
+        self._queue: queue.Queue[Frame | None] = queue.Queue(maxsize=QUEUE_FRAMES)
+        self._failure: BaseException | None = None
+        self._encoded = 0
+        self._worker: threading.Thread | None = None
 
     @classmethod
     def open(
@@ -147,7 +171,7 @@ class VideoWriter:
         width: int,
         height: int,
         options: VideoOptions | None = None,
-        audio: Audio | None = None,
+        audio: Audio | StreamedAudio | None = None,
         hook: FrameHook | None = None,
     ) -> VideoWriter:
         """Start an MP4 at ``path`` for RGB frames of ``width``×``height``."""
@@ -170,22 +194,22 @@ class VideoWriter:
         return self._video.codec_context.width, self._video.codec_context.height
 
     def write(self, frame: Frame) -> None:
-        """Pass ``frame`` (RGB uint8, height×width×3) through the hook and encode it."""
+        """Queue ``frame`` (RGB uint8, height×width×3) for the hook and the encoder.
+
+        The frame is encoded later, in the writer's thread: do not change its array after this
+        call (pass a copy to reuse a buffer). An error there is raised by the next ``write`` or
+        by ``close``.
+        """
         if not self._open:
             raise ValueError(f"video writer for {self.path} is closed")
         width, height = self.frame_size
         frame = check_frame(frame, width, height)
-        if self._hook is not None:
-            frame = check_frame(self._hook(self.frame_count, frame), width, height)
-        target = self.options.size or self.frame_size
-        picture = to_video_frame(frame, *target)
-        picture.pts = self.frame_count
-        self._mux(self._video.encode(picture))
+        self._raise_failure()
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._encode_queued, name="mundwerk-encoder", daemon=True)
+            self._worker.start()
+        self._queue.put(frame)
         self.frame_count += 1
-        if self._audio is not None:
-            self._mux(
-                self._audio.encode_until(self._audio.sample_at(self.frame_count, self.options.exact_fps))
-            )
 
     def close(self) -> None:
         """Flush the encoders, finish the MP4 and rename it into place."""
@@ -194,9 +218,15 @@ class VideoWriter:
         if self.frame_count == 0:
             self.discard()
             raise MundwerkError(f"no video frames to write to {self.path}")
-        self._mux(self._video.encode(None))
-        if self._audio is not None:
-            self._mux(self._audio.finish())
+        try:
+            self._stop_worker()
+            self._raise_failure()
+            self._mux(self._video.encode(None))
+            if self._audio is not None:
+                self._mux(self._audio.finish())
+        except BaseException:
+            self.discard()
+            raise
         self._open = False
         try:
             self._container.close()
@@ -205,10 +235,44 @@ class VideoWriter:
             self._temporary.unlink(missing_ok=True)
             raise OutputError(f"cannot write {self.path}: {e.strerror or e}") from e
 
+    def _encode_queued(self) -> None:
+        """The encoder thread: encode queued frames until ``None``; after an error, only drain."""
+        while (frame := self._queue.get()) is not None:
+            if self._failure is not None:
+                continue
+            try:
+                self._encode(frame)
+            except BaseException as error:  # raised in the caller's thread by write or close
+                self._failure = error
+
+    def _encode(self, frame: Frame) -> None:
+        width, height = self.frame_size
+        if self._hook is not None:
+            frame = check_frame(self._hook(self._encoded, frame), width, height)
+        target = self.options.size or self.frame_size
+        picture = to_video_frame(frame, *target)
+        picture.pts = self._encoded
+        self._mux(self._video.encode(picture))
+        self._encoded += 1
+        if self._audio is not None:
+            self._mux(self._audio.encode_until(self._audio.sample_at(self._encoded, self.options.exact_fps)))
+
+    def _stop_worker(self) -> None:
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join()
+            self._worker = None
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
     def discard(self) -> None:
         """Stop and delete the temporary file; ``path`` is left as it was."""
         self._open = False
         try:
+            self._failure = self._failure or MundwerkError("discarded")  # the thread only drains now
+            self._stop_worker()
             with contextlib.suppress(av.error.FFmpegError, OSError, ValueError):
                 self._container.close()
         finally:
@@ -236,7 +300,7 @@ def write_video(
     path: str | Path,
     frames: Iterable[Frame],
     options: VideoOptions | None = None,
-    audio: Audio | None = None,
+    audio: Audio | StreamedAudio | None = None,
     hook: FrameHook | None = None,
 ) -> int:
     """Encode ``frames`` (all the size of the first) to ``path``; returns the frame count."""
@@ -281,24 +345,28 @@ def _add_video_stream(
 
 
 class _AudioTrack:
-    """The AAC stream, fed in whole 1024-sample frames as the video advances."""
+    """The AAC stream, fed in whole 1024-sample frames as the video advances; its samples are
+    read block by block from ``blocks`` (already at ``rate_hz``) as far as needed."""
 
-    def __init__(self, stream: av.AudioStream, samples: Floats, rate_hz: int) -> None:
+    def __init__(self, stream: av.AudioStream, blocks: Iterator[Floats], first: Floats, rate_hz: int) -> None:
         self.rate_hz = rate_hz
         self._stream = stream
-        self._samples = samples
+        self._blocks = blocks
+        self._pending = first  # samples read but not yet encoded, starting at _position
         self._position = 0
+        self._exhausted = False
 
     @classmethod
-    def add(cls, container: av.container.OutputContainer, audio: Audio) -> _AudioTrack | None:
+    def add(cls, container: av.container.OutputContainer, audio: Audio | StreamedAudio) -> _AudioTrack | None:
         """An AAC stream for ``audio`` in ``container`` (None for empty audio)."""
-        samples, rate_hz = _aac_samples(audio)
-        if len(samples) == 0:
+        blocks, rate_hz = _aac_blocks(audio)
+        first = next((block for block in blocks if len(block)), None)
+        if first is None:
             return None
         stream = container.add_stream("aac", rate=rate_hz, layout="mono")
         stream.bit_rate = min(128_000, 4 * rate_hz)
         stream.time_base = Fraction(1, rate_hz)
-        return cls(stream, samples, rate_hz)
+        return cls(stream, blocks, first, rate_hz)
 
     def sample_at(self, frame_index: int, fps: Fraction) -> int:
         """The index of the first sample at or after the time of ``frame_index``."""
@@ -307,44 +375,67 @@ class _AudioTrack:
     def encode_until(self, end: int) -> list[av.Packet[Any]]:
         """Encode the whole AAC frames that end at or before sample ``end``."""
         packets: list[av.Packet[Any]] = []
-        end = min(end, len(self._samples))
-        while self._position + AAC_FRAME_SAMPLES <= end:
-            packets += self._encode(self._position + AAC_FRAME_SAMPLES)
+        while self._position + AAC_FRAME_SAMPLES <= end and self._read(AAC_FRAME_SAMPLES):
+            packets += self._encode(AAC_FRAME_SAMPLES)
         return packets
 
     def finish(self) -> list[av.Packet[Any]]:
         """Encode what is left and flush the encoder."""
-        packets = self.encode_until(len(self._samples))
-        if self._position < len(self._samples):
-            packets += self._encode(len(self._samples))
+        packets: list[av.Packet[Any]] = []
+        while self._read(AAC_FRAME_SAMPLES):
+            packets += self._encode(AAC_FRAME_SAMPLES)
+        if len(self._pending):
+            packets += self._encode(len(self._pending))
         return packets + self._stream.encode(None)
 
-    def _encode(self, end: int) -> list[av.Packet[Any]]:
-        chunk = self._samples[self._position : end]
-        frame = av.AudioFrame.from_ndarray(chunk[None, :], format="fltp", layout="mono")
+    def _read(self, count: int) -> bool:
+        """Whether ``count`` samples are pending, reading more blocks as needed."""
+        parts = [self._pending]
+        have = len(self._pending)
+        while have < count and not self._exhausted:
+            block = next(self._blocks, None)
+            if block is None:
+                self._exhausted = True
+            else:
+                parts.append(block)
+                have += len(block)
+        if len(parts) > 1:
+            self._pending = np.concatenate(parts)
+        return have >= count
+
+    def _encode(self, count: int) -> list[av.Packet[Any]]:
+        chunk, self._pending = self._pending[:count], self._pending[count:]
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk)[None, :], format="fltp", layout="mono")
         frame.sample_rate = self.rate_hz
         frame.pts = self._position
         frame.time_base = Fraction(1, self.rate_hz)
-        self._position = end
+        self._position += count
         return self._stream.encode(frame)
 
 
-def _aac_samples(audio: Audio) -> tuple[Floats, int]:
-    """Mono float32 samples in [-1, 1] at a rate AAC takes (the next supported one up)."""
+def _aac_blocks(audio: Audio | StreamedAudio) -> tuple[Iterator[Floats], int]:
+    """Mono float32 sample blocks in [-1, 1] at a rate AAC takes (the next supported one up)."""
     rate = audio.sample_rate_hz
     if not (isinstance(rate, int) and rate > 0):
         raise UsageError(f"invalid audio sample rate {rate!r} Hz")
-    samples = np.clip(np.asarray(audio.samples, dtype=np.float32).reshape(-1), -1.0, 1.0)
-    if rate in AAC_RATES_HZ or len(samples) == 0:
-        return samples, rate
+    blocks = [audio.samples] if isinstance(audio, Audio) else audio.blocks
+    clipped = (np.clip(np.asarray(block, dtype=np.float32).reshape(-1), -1.0, 1.0) for block in blocks)
+    if rate in AAC_RATES_HZ:
+        return clipped, rate
     target = next((supported for supported in AAC_RATES_HZ if supported >= rate), AAC_RATES_HZ[-1])
-    return _resampled(samples, rate, target), target
+    return _resampled(clipped, rate, target), target
 
 
-def _resampled(samples: Floats, rate_hz: int, target_hz: int) -> Floats:
+def _resampled(blocks: Iterable[Floats], rate_hz: int, target_hz: int) -> Iterator[Floats]:
+    """``blocks`` resampled to ``target_hz`` by one resampler (no seams between blocks)."""
     resampler = av.AudioResampler(format="flt", layout="mono", rate=target_hz)
-    frame = av.AudioFrame.from_ndarray(samples[None, :], format="flt", layout="mono")
-    frame.sample_rate = rate_hz
-    frame.pts = 0
-    frames = resampler.resample(frame) + resampler.resample(None)
-    return np.concatenate([part.to_ndarray().reshape(-1) for part in frames]).astype(np.float32)
+    position = 0
+    for samples in blocks:
+        if len(samples) == 0:
+            continue
+        frame = av.AudioFrame.from_ndarray(samples[None, :], format="flt", layout="mono")
+        frame.sample_rate = rate_hz
+        frame.pts = position
+        position += len(samples)
+        yield from (part.to_ndarray().reshape(-1).astype(np.float32) for part in resampler.resample(frame))
+    yield from (part.to_ndarray().reshape(-1).astype(np.float32) for part in resampler.resample(None))

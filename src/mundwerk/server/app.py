@@ -52,10 +52,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
 @dataclass(frozen=True, slots=True)
 class ProtocolLimits:
-    """uvicorn's WebSocket limits: the largest message it reads, and how many wait per connection."""
+    """uvicorn's WebSocket settings: the largest message it reads, how many wait per connection,
+    and whether it offers per-message compression (off: the server then spends no CPU on
+    deflating dozens of frames a second per stream; clients work either way)."""
 
     ws_max_size: int
     ws_max_queue: int
+    ws_per_message_deflate: bool = False
 
 
 def uvicorn_limits(settings: ServerSettings) -> ProtocolLimits:

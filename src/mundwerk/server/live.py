@@ -1,5 +1,5 @@
 """What the live streams of one app share: the worker processes (server/workers.py) that hold
-the sessions, and the threads that wait on them so the event loop never does.
+the sessions (the event loop never waits on them: it awaits their batched replies).
 
 ``LiveSession`` is the worker-side half of a stream: a ``mundwerk.stream.Session`` plus, for
 portrait streams, the face and the stream's watermark; it hands back frames ready to send.
@@ -7,16 +7,12 @@ portrait streams, the face and the stream's watermark; it hands back frames read
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
-import json
 import secrets
 import struct
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,8 +20,6 @@ import numpy.typing as npt
 from mundwerk.server.settings import ServerSettings
 from mundwerk.server.workers import Frames, Worker, WorkerPool
 from mundwerk.stream import Engine, SessionOptions, StreamFrame
-
-T = TypeVar("T")
 
 #: JPEG quality of live portrait frames.
 JPEG_QUALITY = 80
@@ -36,7 +30,6 @@ class LiveStreams:
 
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
-        self._threads = ThreadPoolExecutor(4 * settings.workers, thread_name_prefix="mundwerk-live")
         self._pool: WorkerPool | None = None
 
     def start(self) -> None:
@@ -47,11 +40,6 @@ class LiveStreams:
         if self._pool is not None:
             self._pool.stop()
             self._pool = None
-        self._threads.shutdown(wait=False, cancel_futures=True)
-
-    async def run(self, work: Callable[[], T]) -> T:
-        """``work()`` on a waiting thread, so the event loop keeps serving every other stream."""
-        return await asyncio.get_running_loop().run_in_executor(self._threads, work)
 
     @property
     def pool(self) -> WorkerPool | None:
@@ -62,27 +50,26 @@ class LiveStreams:
         pool = self._pool
         if pool is None:
             raise RuntimeError("the live streams were shut down")
-        worker, session_id = await self.run(lambda: pool.open(options, portrait))
-        return RemoteSession(self, pool, worker, session_id)
+        worker, session_id = await pool.open(options, portrait)
+        return RemoteSession(pool, worker, session_id)
 
 
 class RemoteSession:
     """The server-side handle of a session living in a worker process."""
 
-    def __init__(self, live: LiveStreams, pool: WorkerPool, worker: Worker, session_id: int) -> None:
-        self._live = live
+    def __init__(self, pool: WorkerPool, worker: Worker, session_id: int) -> None:
         self._pool = pool
         self._worker = worker
         self._id = session_id
         self._closed = False
 
     async def feed(self, pcm: bytes) -> Frames:
-        frames: Frames = await self._live.run(lambda: self._worker.call("feed", self._id, pcm))
+        frames: Frames = await self._worker.call("feed", self._id, pcm)
         return frames
 
     async def end(self) -> tuple[Frames, int]:
         """The remaining frames and how many frames the stream made in all."""
-        result: tuple[Frames, int] = await self._live.run(lambda: self._worker.call("end", self._id))
+        result: tuple[Frames, int] = await self._worker.call("end", self._id)
         return result
 
     async def close(self) -> None:
@@ -91,7 +78,7 @@ class RemoteSession:
         self._closed = True
         self._pool.release(self._worker)
         with contextlib.suppress(Exception):  # a worker that is gone has nothing left to free
-            await self._live.run(lambda: self._worker.call("close", self._id))
+            await self._worker.call("close", self._id)
 
 
 def load_engine(engine: Engine | None, face: Path | None, portrait: bool) -> Engine:
@@ -126,10 +113,7 @@ class LiveSession:
         return self._messages(self.session.end()), self.session.frames_emitted
 
     def _messages(self, frames: list[StreamFrame]) -> Frames:
-        return [
-            (json.dumps(frame.to_dict()), self._image_message(frame) if self.portrait else None)
-            for frame in frames
-        ]
+        return [(frame.to_json(), self._image_message(frame) if self.portrait else None) for frame in frames]
 
     def _image_message(self, frame: StreamFrame) -> bytes:
         """The binary message: the frame index (4 bytes, big-endian), then the JPEG."""

@@ -29,7 +29,7 @@ class ServerSettings:
     ``max_message_bytes``: the largest WebSocket message (1009 above it).
     ``idle_timeout_s``: a stream that sends nothing this long is closed.
     ``max_queued_frames``: frames waiting for a slow client per stream; beyond, the oldest are dropped.
-    ``workers``: threads for CPU work (recognition, portrait frames), shared by all streams.
+    ``workers``: processes for live streams' CPU work (recognition, portrait frames), shared by all streams.
     ``face``: the photo of live portrait frames (None: the bundled face).
     ``max_upload_bytes``, ``max_jobs``, ``job_ttl_s``: REST uploads, render jobs at once, and
     how long a finished job's result is kept.

@@ -93,7 +93,14 @@ async def _send_error_and_close(websocket: WebSocket, code: int, message: str) -
 
 
 class _Connection:
-    """One accepted, admitted stream: the receive loop, and the outbox's sender task."""
+    """One accepted, admitted stream: the receive loop, the feeder task and the outbox's sender task.
+
+    Audio goes to the worker one request at a time: chunks that arrive while a request is
+    out wait and go together in the next one. Unloaded, every chunk is its own request (the
+    lowest latency); when the workers fall behind, a stream's requests grow instead of
+    queueing up, and fewer, larger steps cost less CPU per second of audio, so the server
+    catches up rather than falling further behind.
+    """
 
     def __init__(self, websocket: WebSocket, live: LiveStreams, metrics: Metrics) -> None:
         self.websocket = websocket
@@ -101,12 +108,18 @@ class _Connection:
         self.metrics = metrics
         self.outbox = Outbox(live.settings.max_queued_frames, metrics)
         self.session: RemoteSession | None = None
+        self._pending: list[tuple[bytes, float]] = []  # audio not yet sent to the worker, when it came
+        self._pending_bytes = 0
+        self._feeding: asyncio.Task[None] | None = None
+        self._receiver: asyncio.Task[None] | None = None
+        self._failure: Exception | None = None  # what ended the feeder, if anything did
+        self._request_bytes = 0  # the most audio one request takes (at least one chunk)
 
     async def run(self) -> None:
         sender = asyncio.create_task(self.outbox.send_all(self.websocket))
         code = 1000
         try:
-            await self._receive_all()
+            await self._receive_until_end()
         except StreamError as error:
             self.metrics.refused(error.reason)
             self.outbox.put(control({"type": "error", "message": error.message}))
@@ -118,6 +131,8 @@ class _Connection:
             self.metrics.refused("internal")
             self.outbox.put(control({"type": "error", "message": "internal error; the stream was ended"}))
             code = INTERNAL
+        if self._feeding is not None:
+            self._feeding.cancel()
         self.outbox.close()
         if self.session is not None:
             await self.session.close()
@@ -134,11 +149,22 @@ class _Connection:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.websocket.close(code), FLUSH_TIMEOUT_S)
 
+    async def _receive_until_end(self) -> None:
+        """The receive loop, as a task the feeder can cancel: its failure then ends the stream."""
+        self._receiver = asyncio.create_task(self._receive_all())
+        try:
+            await self._receiver
+        except asyncio.CancelledError:
+            if self._failure is None:
+                raise
+            raise self._failure from None
+
     async def _receive_all(self) -> None:
         settings = self.live.settings
         while True:
             try:
-                message = await asyncio.wait_for(self.websocket.receive(), settings.idle_timeout_s)
+                async with asyncio.timeout(settings.idle_timeout_s):  # cheaper than wait_for: no task
+                    message = await self.websocket.receive()
             except TimeoutError:
                 raise StreamError(
                     POLICY, f"idle for {settings.idle_timeout_s:g} s; stream closed", "idle"
@@ -166,11 +192,46 @@ class _Connection:
         if len(data) % 2:
             message = f"PCM must be 16-bit samples (an even number of bytes), got {len(data)} bytes"
             raise StreamError(UNSUPPORTED, message, "protocol")
+        if self._pending_bytes >= self.live.settings.max_message_bytes:
+            await self._drained()  # a client sending faster than the worker keeps up waits
+        self._pending.append((data, received_at))
+        self._pending_bytes += len(data)
+        if self._feeding is None:
+            self._feeding = asyncio.create_task(self._feed_pending(session))
+
+    async def _feed_pending(self, session: RemoteSession) -> None:
+        """Send the waiting audio, all of it in one request, until none waits."""
         try:
-            frames = await session.feed(data)
-        except Rejected as error:
-            raise StreamError(UNSUPPORTED, error.message, "protocol") from None
-        self._queue(frames, received_at)
+            while self._pending:
+                pcm, received_at = self._take_pending()
+                try:
+                    frames = await session.feed(pcm)
+                except Rejected as error:
+                    raise StreamError(UNSUPPORTED, error.message, "protocol") from None
+                self._queue(frames, received_at)
+        except Exception as error:  # handed to the receive loop, which ends the stream with it
+            self._failure = error
+            if self._receiver is not None:
+                self._receiver.cancel()
+        finally:
+            self._feeding = None
+
+    def _take_pending(self) -> tuple[bytes, float]:
+        """The oldest waiting chunks, up to ``_request_bytes`` (at least one), and when they came."""
+        count, size = 1, len(self._pending[0][0])
+        while count < len(self._pending) and size + len(self._pending[count][0]) <= self._request_bytes:
+            size += len(self._pending[count][0])
+            count += 1
+        taken, self._pending = self._pending[:count], self._pending[count:]
+        self._pending_bytes -= size
+        return b"".join(data for data, _ in taken), taken[0][1]
+
+    async def _drained(self) -> None:
+        """Wait until every chunk received has been through the worker."""
+        while self._feeding is not None:
+            await asyncio.shield(self._feeding)
+        if self._failure is not None:
+            raise self._failure
 
     async def _control(self, text: str, received_at: float) -> bool:
         """Handle a text message; True once the stream has ended."""
@@ -187,6 +248,7 @@ class _Connection:
             session = self.session
             if session is None:
                 raise StreamError(UNSUPPORTED, "end before the start message", "protocol")
+            await self._drained()
             frames, count = await session.end()
             self._queue(frames, received_at)
             self.outbox.put(control({"type": "end", "frames": count}))
@@ -197,6 +259,7 @@ class _Connection:
 
     async def _start(self, message: dict[str, Any]) -> RemoteSession:
         options, portrait = start_options(message)
+        self._request_bytes = request_bytes(options, self.live.settings.max_queued_frames)
         try:
             return await self.live.open(options, portrait)
         except Rejected as error:  # the configured face could not be prepared
@@ -205,6 +268,17 @@ class _Connection:
     def _queue(self, frames: Frames, received_at: float) -> None:
         for text, image in frames:
             self.outbox.put(Outgoing(text, image, received_at))
+
+
+#: The most audio one request to the worker takes when chunks wait (ms): enough to halve the
+#: requests of 20 ms chunks under load, little enough that its frames never overflow a stream's queue.
+MAX_REQUEST_MS = 100
+
+
+def request_bytes(options: SessionOptions, max_queued_frames: int) -> int:
+    """PCM bytes of at most ``MAX_REQUEST_MS`` and of at most half the frame queue's frames."""
+    milliseconds = min(MAX_REQUEST_MS, max(1, max_queued_frames // 2) * 1000 // options.fps)
+    return 2 * options.sample_rate_hz * milliseconds // 1000
 
 
 def _parsed(text: str) -> dict[str, Any]:

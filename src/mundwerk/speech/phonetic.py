@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -53,8 +54,18 @@ FloatArray = npt.NDArray[np.float32]
 def mouth_log_probs(fine_log_probs: FloatArray) -> npt.NDArray[np.float64]:
     """Per-frame log-probabilities of the six PhoneClasses from the fine classes'."""
     probs = np.exp(fine_log_probs.astype(np.float64))
-    summed = np.stack([probs[:, members].sum(axis=1) for members in mouth_members()], axis=1)
+    summed = np.empty((len(probs), len(mouth_members())), dtype=np.float64)
+    for label, members in enumerate(_member_columns()):
+        column = summed[:, label]
+        np.copyto(column, probs[:, members[0]])
+        for member in members[1:]:  # left to right, as ``sum`` adds so few
+            column += probs[:, member]
     return np.log(summed + 1e-12)
+
+
+@cache
+def _member_columns() -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(int(m) for m in members) for members in mouth_members())
 
 
 def segment_symbol(segment: Segment) -> str:

@@ -17,11 +17,12 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-from mundwerk.core.curves import MouthCurves
+from mundwerk.core.curves import ARKIT_CURVES, ARKIT_SOURCES
 from mundwerk.core.phones import Alignment, Phone
 from mundwerk.core.shapes import MouthShape
 from mundwerk.core.timeline import Timeline
@@ -55,13 +56,34 @@ def origin_step_ms(fps: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """One pipeline run: its frames ``[origin, stop)`` (by absolute index) and the phones it saw."""
+    """One pipeline run: its frames ``[origin, stop)`` (by absolute index) as rows, and the phones it saw.
+
+    Frames are built from the rows only when asked for: most of a run's frames are made
+    ahead and never taken (a later run replaces it)."""
 
     key: PhoneKey
     origin_ms: int
     stop: int
-    frames: tuple[StreamFrame, ...]
     final: bool
+    cues: Timeline[MouthShape]
+    cue_starts: list[int]
+    visemes: list[list[float]]
+    arkit: list[list[float]]
+    parameters: list[list[float]]
+
+    def frames(self, first: int, stop: int, fps: int) -> list[StreamFrame]:
+        origin = self.origin_ms * fps // 1000
+        return [
+            StreamFrame(
+                index,
+                frame_time_ms(index, fps),
+                _shape_at(self.cues, self.cue_starts, frame_time_ms(index, fps) - self.origin_ms),
+                tuple(self.visemes[index - origin]),
+                tuple(self.arkit[index - origin]),
+                tuple(self.parameters[index - origin]),
+            )
+            for index in range(first, stop)
+        ]
 
 
 class MouthTrack:
@@ -86,8 +108,7 @@ class MouthTrack:
         last = self._last
         if last is None or last.key != key or last.origin_ms != origin_ms or stop > last.stop or last.final:
             last = self._run(phones, key, origin_ms, stop, final_ms)
-        origin = origin_ms * self.fps // 1000
-        return list(last.frames[first - origin : stop - origin])
+        return last.frames(first, stop, self.fps)
 
     def _run(
         self, phones: Sequence[Phone], key: PhoneKey, origin_ms: int, stop: int, final_ms: int | None
@@ -105,36 +126,38 @@ class MouthTrack:
         visemes = visemes_from_phones(local, duration_ms, self.fps).values
         origin = origin_ms * self.fps // 1000
         stop = min(stop, origin + curves.frame_count)
-        frames = _frames(origin, stop, self.fps, cues, curves, visemes)
-        self._last = _Run(key, origin_ms, stop, tuple(frames), final_ms is not None)
+        count = stop - origin
+        parameters = curves.values[:count]
+        self._last = _Run(
+            key,
+            origin_ms,
+            stop,
+            final_ms is not None,
+            cues,
+            [cue.start_ms for cue in cues],
+            visemes[:count].tolist(),
+            _arkit(curves.names, parameters).tolist(),
+            parameters.tolist(),
+        )
         return self._last
 
 
-def _frames(
-    origin: int,
-    stop: int,
-    fps: int,
-    cues: Timeline[MouthShape],
-    curves: MouthCurves,
-    visemes: npt.NDArray[np.float32],
-) -> list[StreamFrame]:
-    origin_ms = origin * 1000 // fps
-    starts = [cue.start_ms for cue in cues]
-    count = stop - origin
-    parameters = curves.values[:count]
-    arkit = MouthCurves(fps, curves.names, parameters).to_arkit().values.tolist()
-    weights, values = visemes[:count].tolist(), parameters.tolist()
-    return [
-        StreamFrame(
-            index,
-            frame_time_ms(index, fps),
-            _shape_at(cues, starts, frame_time_ms(index, fps) - origin_ms),
-            tuple(weights[row]),
-            tuple(arkit[row]),
-            tuple(values[row]),
-        )
-        for row, index in enumerate(range(origin, stop))
-    ]
+def _arkit(names: tuple[str, ...], parameters: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """``MouthCurves.to_arkit`` in two array operations (each ARKit curve is one mouth
+    parameter or the product of two): the same values, without one call per curve."""
+    first, second = _arkit_sources(names)
+    padded = np.concatenate([parameters, np.ones((len(parameters), 1), np.float32)], axis=1)
+    product: npt.NDArray[np.float32] = (padded[:, first] * padded[:, second]).astype(np.float32)
+    return product
+
+
+@cache
+def _arkit_sources(names: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """For each ARKit curve, the column of its first source and of its second (or of the ones column)."""
+    sources = [[names.index(name) for name in ARKIT_SOURCES[arkit]] for arkit in ARKIT_CURVES]
+    if any(len(columns) > 2 for columns in sources):
+        raise ValueError("an ARKit curve with more than two sources")
+    return [columns[0] for columns in sources], [[*columns, len(names)][1] for columns in sources]
 
 
 def _key(phones: Sequence[Phone], origin_ms: int) -> PhoneKey:

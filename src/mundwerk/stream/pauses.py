@@ -30,7 +30,7 @@ class PauseTracker:
         self._min_frames = -(-min_pause_ms // FRAME_MS)
         self._pending = np.zeros(0, np.float32)
         self._levels: list[float] = []  # dB per frame, unsmoothed
-        self._smoothed: list[float] = []  # median of 5, for every frame with two after it
+        self._smoothed = np.zeros(0, np.float64)  # median of 5, for every frame with two after it
         self._first_frame = 0  # absolute index of self._levels[0]
         self._threshold: tuple[int, float] | None = None  # (frames when set, threshold dB)
 
@@ -46,21 +46,21 @@ class PauseTracker:
         excess = len(self._levels) - _KEEP
         if excess > 0:
             del self._levels[:excess]
-            del self._smoothed[:excess]
+            self._smoothed = self._smoothed[excess:]
             self._first_frame += excess
 
-    def pauses(self) -> list[Timed[None]]:
-        """Quiet stretches among the frames kept, in absolute ms and time order."""
+    def pauses(self, since_ms: int = 0) -> list[Timed[None]]:
+        """Quiet stretches among the frames kept that end after ``since_ms``, in absolute ms, in order."""
         if not self._levels:
             return []
-        levels = np.array(self._smoothed + self._smoothed_edge())
+        levels = np.concatenate([self._smoothed, self._smoothed_edge()])
         quiet = levels < self._threshold_db(levels)
         edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
         starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
         return [
             Timed((self._first_frame + int(a)) * FRAME_MS, (self._first_frame + int(b)) * FRAME_MS, None)
             for a, b in zip(starts, stops, strict=True)
-            if b - a >= self._min_frames
+            if b - a >= self._min_frames and (self._first_frame + int(b)) * FRAME_MS > since_ms
         ]
 
     def _threshold_db(self, levels: npt.NDArray[np.float64]) -> float:
@@ -72,8 +72,9 @@ class PauseTracker:
 
     def _smooth_settled(self) -> None:
         """Smooth the frames that now have two frames after them (they no longer change)."""
-        for index in range(len(self._smoothed), len(self._levels) - 2):
-            self._smoothed.append(_median5_at(self._levels, index))
+        settled = [_median5_at(self._levels, i) for i in range(len(self._smoothed), len(self._levels) - 2)]
+        if settled:
+            self._smoothed = np.concatenate([self._smoothed, settled])
 
     def _smoothed_edge(self) -> list[float]:
         """The last two frames, smoothed as if the audio ended here (edge held, as offline at the end)."""

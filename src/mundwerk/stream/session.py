@@ -161,9 +161,10 @@ class Session:
         phones = (*self._phones, *provisional)
         if not phones:
             return phones
-        return impose_pauses(
-            Alignment(phones=phones, duration_ms=phones[-1].end_ms), self._pauses.pauses()
-        ).phones
+        # Pauses over before the first phone cannot change the phones from it on (and the
+        # frames wanted lie after it: see _forget_old_phones), so they are left out.
+        pauses = self._pauses.pauses(since_ms=phones[0].start_ms)
+        return impose_pauses(Alignment(phones=phones, duration_ms=phones[-1].end_ms), pauses).phones
 
     def _due_frames(self) -> int:
         fps = self.options.fps
