@@ -14,7 +14,7 @@ A window's verdict smears a stretch's edges over the window's length, so each ed
 moved (by up to ``EDGE_REACH_MS``) to where the evidence changes sides: the running sum of
 mouth × (voice at the local offset − voice at the global offset) falls until the stretch
 begins and rises inside it (a change point on the cumulative sum). On the benchmark this
-brought the largest edge error from 0.7 s to 0.43 s.
+brought the largest edge error from 0.7 s to 0.5 s.
 
 The windows are correlated on the sharper ``phones`` prediction when the caller supplies it
 (see ``mundwerk.inspecting``): the band energy's local peaks repeat with the syllable rate
