@@ -38,6 +38,8 @@ PHRASES = ("Bob, my mom made a pie.", "Wow, a big apple pie!", "Say it again, pl
 #: How long the page streams the fake microphone: two passes of the (looping) file.
 LISTEN_S = 13.0
 FPS = 30
+#: The share of those seconds' frames the page must have shown.
+MIN_SHARE = 0.6
 
 
 class DevTools:
@@ -188,6 +190,10 @@ def test_the_mouth_on_the_page_follows_the_microphone(chromium: DevTools, speech
     chromium.evaluate("document.getElementById('start').click()")
     chromium.wait_for("window.mundwerk.frames > 0 || window.mundwerk.errors.length > 0", 30)
     time.sleep(LISTEN_S)
+    # On a busy machine the page may fall behind real time: give it time to catch up (the
+    # frames it shows still have to follow the loudness below).
+    wanted = int(MIN_SHARE * FPS * LISTEN_S)
+    chromium.wait_for(f"window.mundwerk.samples.length >= {wanted} || window.mundwerk.errors.length > 0", 60)
     state = chromium.evaluate(
         "({samples: window.mundwerk.samples, latencies: window.mundwerk.latencies, "
         "errors: window.mundwerk.errors, status: window.mundwerk.status, "
@@ -197,7 +203,7 @@ def test_the_mouth_on_the_page_follows_the_microphone(chromium: DevTools, speech
     chromium.evaluate("document.getElementById('stop').click()")
     assert state["errors"] == [], state["status"]
     samples = state["samples"]
-    assert len(samples) >= 0.6 * FPS * LISTEN_S, f"only {len(samples)} frames"
+    assert len(samples) >= wanted, f"only {len(samples)} frames"
     times = [sample[0] for sample in samples]
     assert times == sorted(times) and times[1] - times[0] == pytest.approx(1000 / FPS, abs=0.01)
     jaw = np.array([sample[1] for sample in samples])
