@@ -26,6 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from bench.report import replace_section
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work" / "credentials"
 TITLE = "## Content credentials (issue 6): signing time and tamper detection"
@@ -203,17 +205,7 @@ def section(results: Sequence[Measured], memory: Sequence[tuple[float, float]]) 
 
 def write_section(path: Path, text: str) -> None:
     """Put ``text`` into ``path`` in place of an older copy of this section (or at the end)."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if TITLE in old:
-        before, rest = old.split(TITLE, 1)
-        after = rest.split("\n## ", 1)
-        tail = "\n## " + after[1] if len(after) > 1 else ""
-        new = before + text + "\n" + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    temporary = path.with_suffix(".md.tmp")
-    temporary.write_text(new, encoding="utf-8")
-    temporary.replace(path)
+    replace_section(path, TITLE, text)
 
 
 def run_section(work: Path = WORK) -> str:

@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bench.report import replace_section
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work" / "render_motion"
 TITLE = "## Talking portrait: life (`bench/render_motion.py`)"
@@ -261,17 +263,7 @@ def section(results: Sequence[Measured], commanded: Commanded, seconds: float) -
 
 def write_section(path: Path, text: str) -> None:
     """Put ``text`` into ``path`` in place of an older copy of this section (or at the end)."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if TITLE in old:
-        before, rest = old.split(TITLE, 1)
-        after = rest.split("\n## ", 1)
-        tail = "\n## " + after[1] if len(after) > 1 else ""
-        new = before + text + "\n" + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    temporary = path.with_suffix(".md.tmp")
-    temporary.write_text(new, encoding="utf-8")
-    temporary.replace(path)
+    replace_section(path, TITLE, text)
 
 
 def run_section(work: Path = WORK, seconds: float = 30.0) -> str:

@@ -7,6 +7,7 @@ import os
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -318,3 +319,18 @@ def speak_timing_rows(timings: Sequence[SpeakTiming]) -> list[list[str]]:
         ]
         for t in timings
     ]
+
+
+def replace_section(path: Path, title: str, text: str) -> None:
+    """Put ``text`` (a section starting with the heading ``title``) into the report at ``path``
+    in place of an older copy of that section, else at the end; the file is replaced whole."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if title in old:
+        before, rest = old.split(title, 1)
+        after = rest.split("\n## ", 1)
+        new = before + text + "\n" + ("\n## " + after[1] if len(after) > 1 else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(new, encoding="utf-8")
+    temporary.replace(path)

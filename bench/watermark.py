@@ -16,7 +16,6 @@ import io
 import multiprocessing
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from bench import watermark_attacks as attack
+from bench.report import replace_section
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work" / "watermark"
@@ -343,17 +343,7 @@ def _rate(clips: Sequence[ClipResult], name: str) -> str:
 
 def write_section(path: Path, text: str) -> None:
     """Put ``text`` into ``path`` in place of an older copy of this section (or at the end)."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if TITLE in old:
-        before, rest = old.split(TITLE, 1)
-        after = rest.split("\n## ", 1)
-        new = before + text + "\n" + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(new)
-    Path(temporary).replace(path)
+    replace_section(path, TITLE, text)
 
 
 def run_section(work: Path = WORK) -> str:
