@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mundwerk.core.errors import UnknownChoiceError, UsageError
+from mundwerk.core.text_files import read_utf8
 from mundwerk.export import curves_csv, curves_json, dat, json, tsv, xml
 from mundwerk.export.reading import CueFileError, MouthTrack, ReadOptions
 
@@ -79,14 +80,9 @@ def read_cue_file(
 
 def _read_text(path: Path) -> str:
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise CueFileError(f"cue file too large: {path} ({path.stat().st_size} bytes)")
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as e:
-        raise CueFileError(f"cue file not found: {path}") from e
-    except IsADirectoryError as e:
-        raise CueFileError(f"cue file is a directory: {path}") from e
-    except UnicodeDecodeError as e:
-        raise CueFileError(f"cue file is not UTF-8 text: {path}") from e
-    except OSError as e:
-        raise CueFileError(f"cannot read cue file {path}: {e.strerror or e}") from e
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_utf8 names what is wrong with the path
+    if size > MAX_BYTES:
+        raise CueFileError(f"cue file too large: {path} ({size} bytes)")
+    return read_utf8(path, "cue file", CueFileError)
