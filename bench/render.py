@@ -658,12 +658,14 @@ def _part(name: str, reuse: Sequence[str], run: Callable[[], T]) -> T:
 
 
 COMMAND_NOTE = (
-    "Where the time goes: only the chosen command's module is imported; the face is found "
-    "(MediaPipe, whose import pulls in matplotlib) in a second thread while the speech is "
-    "aligned; then one thread draws the frames while the video writer's thread runs the "
-    "watermark, the colour conversion and x264 (two threads of its own) on the frames before. "
-    "So the wall time is about the CPU time over two cores only on an idle machine; on a shared "
-    "one it approaches the CPU time."
+    "Where the time goes: only the chosen command's module is imported (no progress bar with "
+    "-q); the face is found (MediaPipe's landmarker alone, without the rest of MediaPipe and its "
+    "matplotlib) in a second thread while the speech is aligned, but both hold the GIL most of "
+    "the time (imports, pocketsphinx loading its four decoders), so that part is about serial: "
+    "some 2.4 s. Then one thread draws the frames while the video writer's thread runs the "
+    "watermark, the colour conversion (OpenCV, BT.601) and x264 (in that thread) on the frames "
+    "before: about 1.8 cores busy. So the wall time is well under the CPU time only on an idle "
+    "machine; on a shared one it approaches the CPU time."
 )
 
 

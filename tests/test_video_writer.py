@@ -12,6 +12,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 import pytest
+from skimage import data as skimage_data
 
 from mundwerk.audio.signal import Audio
 from mundwerk.core.errors import MundwerkError, OutputError, UnknownChoiceError, UsageError
@@ -297,3 +298,26 @@ def test_a_hook_returning_a_wrong_frame_is_a_value_error(tmp_path: Path) -> None
     with pytest.raises(ValueError, match="RGB uint8"):
         write_video(tmp_path / "bad.mp4", moving_square(3), hook=lambda index, frame: frame[:, :, 0])
     assert list(tmp_path.iterdir()) == []
+
+
+PATCH_COLOURS = ((200, 40, 30), (40, 180, 60), (30, 60, 200), (230, 200, 60), (224, 172, 150))
+
+
+def test_a_photo_keeps_its_colours_through_the_encoder(tmp_path: Path) -> None:
+    # The colour conversion and the stream's tags must agree: decoding as the tags say gives
+    # back the photo (up to chroma subsampling and CRF 18). Saturated patches show a matrix
+    # mismatch (BT.601 decoded as BT.709 shifts them by 10+ levels), a photo the overall error.
+    photo = np.ascontiguousarray(skimage_data.astronaut()[:240, 128:448])
+    patches = np.repeat(np.array(PATCH_COLOURS, dtype=np.uint8)[None, :, :], 64, axis=1).repeat(64, axis=0)
+    picture = np.concatenate([photo, patches[:, :320]], axis=0)
+    path = tmp_path / "photo.mp4"
+    write_video(path, [picture] * 3)
+    with av.open(str(path)) as container:
+        codec = container.streams.video[0].codec_context
+        tags = (codec.colorspace, codec.color_primaries, codec.color_trc, codec.color_range)
+    assert tags == (6, 1, 1, 1)  # BT.601 matrix (SMPTE 170M), BT.709 primaries and transfer, limited range
+    decoded = next(read_video_frames(path)).astype(int)
+    assert np.abs(decoded[:240] - photo).mean() < 2.5
+    for number, colour in enumerate(PATCH_COLOURS):
+        centre = decoded[240 + 16 : 240 + 48, 64 * number + 16 : 64 * number + 48].mean(axis=(0, 1))
+        assert np.abs(centre - colour).max() < 4, (colour, centre)

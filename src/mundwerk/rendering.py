@@ -1,4 +1,9 @@
-"""``mundwerk.render(...)``: a portrait photo and speech in, a lip-synced MP4 out."""
+"""``mundwerk.render(...)``: a portrait photo and speech in, a lip-synced MP4 out.
+
+The render job: checks the output, finds the face (``load_portrait``) while the speech is
+analysed (``speech_sources``), then draws the frames in this thread while the video writer's
+thread watermarks, converts and encodes them, and signs the file.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +17,17 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mundwerk.audio.signal import Audio
 from mundwerk.core.constants import DEFAULT_FPS
 from mundwerk.core.curves import MouthCurves
 from mundwerk.core.errors import FaceTooSmallError, NoFaceError, OutputError, UsageError
-from mundwerk.core.phones import Phone
+from mundwerk.speech_sources import idle_motion_for, mouth_curves, read_cue_track, sound_track, speech_from
 
 if TYPE_CHECKING:
-    from mundwerk.export.reading import MouthTrack
     from mundwerk.face.landmarks import Face
     from mundwerk.mouth.idle import IdleMotion
     from mundwerk.provenance.credentials import Ingredient
     from mundwerk.render.portrait import Portrait
-    from mundwerk.render.video import FrameHook, StreamedAudio, VideoWriter
+    from mundwerk.render.video import FrameHook, VideoWriter
     from mundwerk.signing import Sign
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,10 @@ Progress = Callable[[float], None]
 #: Photos are scaled to fit 1080p: long side at most 1920 px, short side at most 1080 px.
 MAX_SIDE_PX = 1920
 MAX_SHORT_SIDE_PX = 1080
+#: x264 runs in the video writer's thread while this one draws: the two keep two cores busy;
+#: more encoder threads only contend with the drawing (250 frames at 720p: 4.0 s, with two 4.4 s).
+#: Fixed, not the machine's core count: x264 records it, and the same job gives the same bytes.
+ENCODER_THREADS = 1
 
 
 def _no_progress(_: float) -> None:
@@ -50,25 +57,6 @@ class RenderResult:
     fps: Fraction
     #: The job id the invisible watermark carries; None when no watermark was embedded.
     watermark_job_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Spoken:
-    """The speech: its sound (held when synthesized; an audio file is read block by block
-    wherever it is needed, so long speech is never held whole), phones and length."""
-
-    audio: Audio | Path
-    phones: tuple[Phone, ...]
-    duration_ms: int
-    track: _CueTrack | None = None
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _CueTrack:
-    """A cue or curves file's animation, and the file it came from (for messages)."""
-
-    path: Path
-    track: MouthTrack
 
 
 def render(
@@ -112,24 +100,25 @@ def render(
     from mundwerk.render.video import VideoOptions, VideoWriter, frame_rate
     from mundwerk.signing import resolve_keys, sign_output
 
-    options = VideoOptions(fps=frame_rate(fps), size=size)
+    options = VideoOptions(fps=frame_rate(fps), size=size, threads=ENCODER_THREADS)
     keys = resolve_keys(sign)
     target = _checked_output(output)
-    track = _cue_track(cues, cues_format, cues_fps, audio, text, transcript)
-    # The face is found in a second thread while the speech is analysed (both mostly native
-    # code), and the watermark's module is loaded there after it; a face error is raised first.
+    track = read_cue_track(cues, cues_format, cues_fps, audio, text, transcript)
+    # The face is found in a second thread while the speech is analysed, and the watermark's
+    # module is loaded there after it; a face error is raised first. Most of both holds the
+    # GIL (imports, pocketsphinx's model loading), so little of them runs at the same time.
     with ThreadPoolExecutor(1, thread_name_prefix="mundwerk-face") as pool:
         finding = pool.submit(load_portrait, face, face_index)
         if watermark:
             pool.submit(import_module, "mundwerk.provenance.watermark")
         try:
-            spoken = _speech(audio, transcript, text, engine, voice, language, track)
+            speech = speech_from(audio, transcript, text, engine, voice, language, track)
         except BaseException:
             finding.result()
             raise
         portrait = finding.result()
     progress(0.2)
-    curves = _curves(spoken, float(options.exact_fps))
+    curves = mouth_curves(speech, float(options.exact_fps))
     height, width = portrait.image.shape[:2]
     files = [Path(item) for item in (face, audio, cues) if item is not None]
     job: list[str | Path] = [
@@ -137,12 +126,13 @@ def render(
         repr((seed, still, text, transcript, engine, voice, language, fps, size)),
     ]
     job_id, hook = _watermarked(hook, watermark, job)
-    with VideoWriter.open(target, width, height, options, _sound(spoken.audio), hook) as writer:
-        _write_frames(writer, portrait, curves, _idle(spoken.audio, curves, seed, still), progress)
+    idle = idle_motion_for(speech.audio, curves, seed, still)
+    with VideoWriter.open(target, width, height, options, sound_track(speech.audio), hook) as writer:
+        _write_frames(writer, portrait, curves, idle, progress)
     inputs = _inputs(face, audio, cues, text, transcript)
     sign_output(target, keys, inputs=inputs, watermarked=job_id is not None, job_id=job_id)
     progress(1.0)
-    return RenderResult(target, writer.frame_count, spoken.duration_ms, options.exact_fps, job_id)
+    return RenderResult(target, writer.frame_count, speech.duration_ms, options.exact_fps, job_id)
 
 
 def _watermarked(
@@ -197,6 +187,7 @@ def _checked_output(output: str | Path) -> Path:
 
 
 def load_portrait(path: str | Path, face_index: int) -> Portrait:
+    """The photo at ``path`` (scaled to fit 1080p) prepared for animating its face ``face_index``."""
     from mundwerk.face.image_io import load_image
     from mundwerk.face.landmarks import default_analyzer
     from mundwerk.render.portrait import Portrait
@@ -238,101 +229,6 @@ def choose_face(faces: Sequence[Face], face_index: int, path: str | Path) -> Fac
             MAX_TURN_DEG,
         )
     return chosen
-
-
-def _speech(
-    audio: str | Path | None,
-    transcript: str | None,
-    text: str | None,
-    engine: str,
-    voice: str | None,
-    language: str | None,
-    track: _CueTrack | None = None,
-) -> _Spoken:
-    if (audio is None) == (text is None):
-        raise UsageError("give the speech either as audio or as text to speak")
-    if text is not None:
-        from mundwerk.speaking import speak
-
-        speech = speak(text, engine=engine, voice=voice, language=language)
-        analysis = speech.analysis
-        return _Spoken(speech.synthesis.native_audio, analysis.alignment.phones, analysis.duration_ms)
-    from mundwerk.api import Analyzer
-    from mundwerk.audio.decode import measure_duration_ms
-
-    assert audio is not None
-    if track is not None:
-        return _Spoken(Path(audio), (), measure_duration_ms(audio), track)
-    analysis = Analyzer.load().analyze(audio, transcript)
-    return _Spoken(Path(audio), analysis.alignment.phones, analysis.duration_ms)
-
-
-def _sound(audio: Audio | Path) -> Audio | StreamedAudio:
-    """The sound track for the video writer: held audio as it is, a file read block by block."""
-    if isinstance(audio, Audio):
-        return audio
-    from mundwerk.audio.decode import iter_blocks
-    from mundwerk.core.constants import SAMPLE_RATE_HZ
-    from mundwerk.render.video import StreamedAudio
-
-    return StreamedAudio(SAMPLE_RATE_HZ, (block.samples for block in iter_blocks(audio)))
-
-
-def _curves(spoken: _Spoken, fps: float) -> MouthCurves:
-    from mundwerk.mouth.curves.build import curves_from_phones
-
-    if spoken.track is not None:
-        return _cue_curves(spoken.track, spoken.duration_ms, fps)
-    return curves_from_phones(spoken.phones, spoken.duration_ms, fps)
-
-
-def _cue_track(
-    cues: str | Path | None,
-    cues_format: str | None,
-    cues_fps: float,
-    audio: str | Path | None,
-    text: str | None,
-    transcript: str | None,
-) -> _CueTrack | None:
-    """The cue file's animation, read before the slow work so a bad file fails at once."""
-    if cues is None:
-        return None
-    if audio is None or text is not None or transcript is not None:
-        raise UsageError("cues go with the audio they were made for (and no text or transcript)")
-    from mundwerk.export.readers import read_cue_file
-    from mundwerk.export.reading import ReadOptions
-
-    return _CueTrack(Path(cues), read_cue_file(cues, cues_format, ReadOptions(dat_fps=cues_fps)))
-
-
-def _cue_curves(cues: _CueTrack, duration_ms: int, fps: float) -> MouthCurves:
-    """The cue file's mouth at each frame of the audio; cues past its end are cut (a warning)."""
-    end_ms = cues.track.end_ms
-    if end_ms > duration_ms + cues.track.resolution_ms:
-        log.warning(
-            "the cues in %s run to %.2f s, past the end of the audio (%.2f s); cut at %.2f s",
-            cues.path,
-            end_ms / 1000,
-            duration_ms / 1000,
-            duration_ms / 1000,
-        )
-    return cues.track.curves(duration_ms, fps)
-
-
-def _idle(audio: Audio | Path, curves: MouthCurves, seed: int, still: bool) -> IdleMotion:
-    """Blinks, gaze, brows and head motion for these frames, following the speech's loudness and pitch."""
-    from mundwerk.audio.decode import iter_blocks
-    from mundwerk.audio.prosody import prosody, prosody_of_blocks
-    from mundwerk.mouth.idle import idle_motion
-
-    count, fps = curves.frame_count, curves.fps
-    if still:
-        return idle_motion(count, fps, still=True)
-    if isinstance(audio, Audio):
-        speech = prosody(audio, fps, count)
-    else:
-        speech = prosody_of_blocks(iter_blocks(audio), fps, count)
-    return idle_motion(count, fps, energy_db=speech.energy_db, pitch_hz=speech.pitch_hz, seed=seed)
 
 
 def _write_frames(

@@ -29,10 +29,9 @@ def video_size(text: str) -> tuple[int, int]:
     return size
 
 
-def _formats() -> str:
-    from mundwerk.export.readers import CUE_FORMATS
-
-    return ", ".join(CUE_FORMATS)
+#: ``export.readers.CUE_FORMATS`` for the help text, spelled out so that building the parser
+#: does not import the readers (a test keeps the two equal).
+CUE_FORMAT_NAMES = ("tsv", "xml", "json", "dat", "curves-csv", "curves-json")
 
 
 def add_parser(commands: Any) -> None:
@@ -53,7 +52,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--cues-format",
         metavar="FORMAT",
-        help=f"the cue file's format when its content does not say: {_formats()}",
+        help=f"the cue file's format when its content does not say: {', '.join(CUE_FORMAT_NAMES)}",
     )
     parser.add_argument(
         "--cues-fps",

@@ -1,4 +1,5 @@
-"""Faces in a still image: MediaPipe Tasks FaceLandmarker (IMAGE mode), loaded lazily once.
+"""Faces in a still image: MediaPipe Tasks FaceLandmarker (IMAGE mode), loaded lazily once
+(and imported without the rest of MediaPipe: see ``mediapipe_tasks``).
 
 Each ``Face`` carries the 478 landmarks in pixels (x right, y down, z depth in the same
 scale as x: smaller is nearer the camera), the 52 blendshape scores by name, the head pose
@@ -27,6 +28,7 @@ import numpy.typing as npt
 
 from mundwerk.core.errors import FaceTooSmallError, NoFaceError
 from mundwerk.face.assets import face_landmarker_path
+from mundwerk.face.mediapipe_tasks import face_tasks
 from mundwerk.face.windows import Window, overlap, zoom_levels
 
 LANDMARK_COUNT = 478
@@ -119,17 +121,16 @@ class FaceAnalyzer:
     @classmethod
     def load(cls, model_path: Path | None = None, max_faces: int = DEFAULT_MAX_FACES) -> FaceAnalyzer:
         """Load the model (the cached asset unless ``model_path`` is given)."""
-        from mediapipe.tasks.python import BaseOptions, vision
-
-        options = vision.FaceLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path or face_landmarker_path())),
-            running_mode=vision.RunningMode.IMAGE,
+        tasks = face_tasks()
+        options = tasks.FaceLandmarkerOptions(
+            base_options=tasks.BaseOptions(model_asset_path=str(model_path or face_landmarker_path())),
+            running_mode=tasks.RunningMode.IMAGE,
             num_faces=max_faces,
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
         with _quiet_native_stderr():
-            landmarker = vision.FaceLandmarker.create_from_options(options)
+            landmarker = tasks.FaceLandmarker.create_from_options(options)
             analyzer = cls(landmarker, max_faces)
             analyzer.detect_all(np.zeros((64, 64, 3), dtype=np.uint8))
         _close_before_exit(landmarker)
@@ -145,8 +146,7 @@ class FaceAnalyzer:
         return tuple(sorted(faces, key=lambda face: -face.face_size_px))
 
     def _detect_in(self, image: npt.NDArray[np.uint8], window: Window | None) -> list[Face]:
-        import mediapipe as mp
-
+        tasks = face_tasks()
         height, width = image.shape[:2]
         if window is None:
             window = Window(0, 0, 0)
@@ -154,7 +154,7 @@ class FaceAnalyzer:
         else:
             part = image[window.top_px : window.top_px + window.side_px]
             part = part[:, window.left_px : window.left_px + window.side_px]
-        frame = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(part))
+        frame = tasks.Image(image_format=tasks.ImageFormat.SRGB, data=np.ascontiguousarray(part))
         result = self.landmarker.detect(frame)
         place = _Placement((part.shape[1], part.shape[0]), (window.left_px, window.top_px), (width, height))
         return [_face_from_result(result, index, place) for index in range(len(result.face_landmarks))]

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from mundwerk.core.errors import UsageError
 from mundwerk.provenance import watermark_code as code
-from mundwerk.provenance.watermark_detect import SHIFTS, Reading, readings
 from mundwerk.provenance.watermark_embed import (
     MASK_REFRESH_FRAMES,
     STRENGTH_RMS,
@@ -30,6 +30,9 @@ from mundwerk.provenance.watermark_embed import (
     texture_mask,
 )
 from mundwerk.provenance.watermark_pattern import INFO_BITS, block_size, frame_pattern, tile_chips
+
+if TYPE_CHECKING:
+    from mundwerk.provenance.watermark_detect import Reading
 
 MARKER = 0x6D77  # "mw"
 MARKER_BITS, VERSION_BITS, JOB_ID_BITS = 16, 8, 32
@@ -179,6 +182,8 @@ def detect_frames(frames: Iterable[npt.NDArray[np.generic]]) -> Detection:
 
 def detect_sum(summed: FrameSum) -> Detection:
     """Look for the watermark in a running frame sum."""
+    from mundwerk.provenance.watermark_detect import readings  # SciPy: loaded only to detect
+
     total = summed.luma()
     if total is None:
         return Detection(False, None, 0.0)
@@ -198,6 +203,8 @@ def detect_sum(summed: FrameSum) -> Detection:
 def _detection(
     detected: bool, payload: Payload | None, reading: Reading | None, frames: int, hypotheses: int
 ) -> Detection:
+    from mundwerk.provenance.watermark_detect import SHIFTS
+
     if reading is None:
         return Detection(False, None, 0.0, frames=frames, hypotheses=hypotheses)
     noise_chance = hypotheses * SHIFTS * 0.5 * math.erfc(reading.sync_z / math.sqrt(2.0))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage
 
+from mundwerk.provenance.watermark_filters import gaussian, uniform3
 from mundwerk.provenance.watermark_pattern import Floats32
 
 Frame = npt.NDArray[np.uint8]
@@ -65,10 +65,10 @@ def texture_mask(frame: Frame, block_px: int) -> Floats32:
     shape = mask_shape(frame.shape[0], frame.shape[1])
     step = max(1, block_px // 2)
     small = luma(frame[::step, ::step])
-    mean = ndimage.uniform_filter(small, 3)
-    spread = np.sqrt(np.maximum(ndimage.uniform_filter(small * small, 3) - mean * mean, 0.0))
+    mean = uniform3(small)
+    spread = np.sqrt(np.maximum(uniform3(small * small) - mean * mean, 0.0))
     relative = ((spread + 2.0) / (float(np.median(spread)) + 2.0)) ** shape.exponent
-    mask = ndimage.gaussian_filter(np.clip(relative, shape.floor, shape.ceiling), 1.0)
+    mask = gaussian(np.clip(relative, shape.floor, shape.ceiling), 1.0)
     mask = mask / np.sqrt(np.mean(mask * mask))
     full = np.repeat(np.repeat(mask, step, axis=0), step, axis=1)
     return np.asarray(full[: frame.shape[0], : frame.shape[1]], dtype=np.float32)
@@ -104,6 +104,7 @@ class Offset:
 
 
 def _three_channels(plane: Frame) -> Frame:
-    out = np.empty((*plane.shape, 3), dtype=np.uint8)
-    out[...] = plane[:, :, None]
-    return out
+    # Column by column of a (pixels, 3) array: several times faster than a broadcast assignment.
+    out = np.empty((plane.size, 3), dtype=np.uint8)
+    out[:, 0] = out[:, 1] = out[:, 2] = plane.reshape(-1)
+    return out.reshape(*plane.shape, 3)

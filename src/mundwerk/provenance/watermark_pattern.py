@@ -16,9 +16,9 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage
 
 from mundwerk.provenance.watermark_code import Bits, coded_length
+from mundwerk.provenance.watermark_filters import gaussian
 
 Floats32 = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
@@ -92,7 +92,7 @@ def block_size(height: int, width: int) -> int:
 def smooth_tile(chips: Floats32, block_px: int) -> Floats32:
     """One tile in pixels: every chip a ``block_px`` square, edges smoothed (wrapping round)."""
     pixels = np.kron(chips, np.ones((block_px, block_px), dtype=np.float32))
-    smoothed = ndimage.gaussian_filter(pixels, SMOOTHING * block_px, mode="wrap")
+    smoothed = gaussian(pixels, SMOOTHING * block_px, edge="wrap")
     return np.asarray(smoothed, dtype=np.float32)
 
 

