@@ -367,6 +367,31 @@ def test_the_openapi_document_is_published(served: Served) -> None:
     assert response.status_code == 200 and response.json()["info"]["title"] == "mundwerk"
 
 
+def test_audio_goes_to_the_worker_only_when_it_makes_a_frame_due(
+    served: Served, speech: tuple[bytes, int]
+) -> None:
+    """At 10 fps without lookahead a frame is due every 100 ms: five 20 ms chunks, one request."""
+    pcm = speech[0][: 32_000 * 2]
+    _wait_for_sessions(served, 0)
+    workers = served.app.state.live.pool.workers
+
+    async def paced() -> Received:
+        async with connect(served.url + "/v1/stream", additional_headers=AUTH) as ws:
+            reader = asyncio.create_task(_read_all(ws, Received()))
+            await ws.send(start(fps=10, lookahead_ms=0))
+            for chunk in chunks(pcm):
+                await ws.send(chunk)
+                await asyncio.sleep(0.02)  # real time: each chunk would be a request of its own
+            await ws.send(END)
+            return await reader
+
+    before = sum(worker.requests for worker in workers)
+    received = run(paced())
+    assert_complete(received, 2000, 10)
+    requests = sum(worker.requests for worker in workers) - before
+    assert requests <= 20 + 3  # the frames' requests, open, end and close; 100 chunks were sent
+
+
 def test_a_worker_process_that_dies_ends_only_its_own_stream_with_1011(
     served: Served, speech: tuple[bytes, int]
 ) -> None:
@@ -401,8 +426,8 @@ def test_a_worker_process_that_dies_ends_only_its_own_stream_with_1011(
         os.kill(second.pid, signal.SIGKILL)
         await asyncio.sleep(0.2)
         reader = asyncio.create_task(_read_all(doomed_ws, Received()))
-        with contextlib.suppress(ConnectionClosed):
-            await doomed_ws.send(pcm[640:1280])
+        with contextlib.suppress(ConnectionClosed):  # audio that makes a frame due goes to the worker
+            await doomed_ws.send(pcm[640:3200])
         return await reader, await good
 
     doomed, good = run(scenario())

@@ -46,6 +46,15 @@ class StreamError(Exception):
     reason: str  # the metrics label
 
 
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """An audio message waiting for the worker: its PCM, when it came, and whether it made a frame due."""
+
+    pcm: bytes
+    received_at: float
+    makes_frame_due: bool
+
+
 @router.websocket("/v1/stream")
 async def stream(websocket: WebSocket) -> None:
     """One live stream (the protocol is in docs/streaming.md)."""
@@ -95,11 +104,14 @@ async def _send_error_and_close(websocket: WebSocket, code: int, message: str) -
 class _Connection:
     """One accepted, admitted stream: the receive loop, the feeder task and the outbox's sender task.
 
-    Audio goes to the worker one request at a time: chunks that arrive while a request is
-    out wait and go together in the next one. Unloaded, every chunk is its own request (the
-    lowest latency); when the workers fall behind, a stream's requests grow instead of
-    queueing up, and fewer, larger steps cost less CPU per second of audio, so the server
-    catches up rather than falling further behind.
+    Audio goes to the worker one request at a time, and only once it makes a frame due (the
+    session's rule: its audio interval plus the lookahead is in): a chunk that completes no
+    frame waits for the next one, as the session itself would wait with it, and costs no
+    round trip (at 30 fps, 20 ms chunks make 30 requests a second instead of 50). Chunks
+    that arrive while a request is out wait and go together in the next one. Unloaded, every
+    frame comes with the chunk that makes it due (the lowest latency); when the workers fall
+    behind, a stream's requests grow instead of queueing up, and fewer, larger steps cost
+    less CPU per second of audio, so the server catches up rather than falling further behind.
     """
 
     def __init__(self, websocket: WebSocket, live: LiveStreams, metrics: Metrics) -> None:
@@ -108,8 +120,12 @@ class _Connection:
         self.metrics = metrics
         self.outbox = Outbox(live.settings.max_queued_frames, metrics)
         self.session: RemoteSession | None = None
-        self._pending: list[tuple[bytes, float]] = []  # audio not yet sent to the worker, when it came
+        self._pending: list[_Chunk] = []  # audio not yet sent to the worker
         self._pending_bytes = 0
+        self._options: SessionOptions | None = None
+        self._received_bytes = 0  # PCM received so far
+        self._frames_made = 0  # frames the worker has answered with so far
+        self._ending = False  # the end message came: send whatever waits
         self._feeding: asyncio.Task[None] | None = None
         self._receiver: asyncio.Task[None] | None = None
         self._failure: Exception | None = None  # what ended the feeder, if anything did
@@ -194,20 +210,39 @@ class _Connection:
             raise StreamError(UNSUPPORTED, message, "protocol")
         if self._pending_bytes >= self.live.settings.max_message_bytes:
             await self._drained()  # a client sending faster than the worker keeps up waits
-        self._pending.append((data, received_at))
+        due_before = self._frames_due()
+        self._received_bytes += len(data)
+        self._pending.append(_Chunk(data, received_at, self._frames_due() > due_before))
         self._pending_bytes += len(data)
-        if self._feeding is None:
+        self._start_feeding(session)
+
+    def _start_feeding(self, session: RemoteSession) -> None:
+        if self._feeding is None and self._pending and self._worth_sending():
             self._feeding = asyncio.create_task(self._feed_pending(session))
 
+    def _frames_due(self) -> int:
+        """Frames the audio received so far makes due (``Session``'s rule, at the input rate:
+        a resampling session holds a few samples back, so it never has more due than this)."""
+        options = self._options
+        if options is None:
+            return 0
+        heard_ms = round(self._received_bytes // 2 * 1000 / options.sample_rate_hz)
+        return max(0, (heard_ms - options.lookahead_ms) * options.fps // 1000)
+
+    def _worth_sending(self) -> bool:
+        """Whether the waiting audio may make a frame: one is due that the worker has not made."""
+        return self._ending or self._frames_due() > self._frames_made
+
     async def _feed_pending(self, session: RemoteSession) -> None:
-        """Send the waiting audio, all of it in one request, until none waits."""
+        """Send the waiting audio, as much as one request takes, while it may make frames."""
         try:
-            while self._pending:
+            while self._pending and self._worth_sending():
                 pcm, received_at = self._take_pending()
                 try:
                     frames = await session.feed(pcm)
                 except Rejected as error:
                     raise StreamError(UNSUPPORTED, error.message, "protocol") from None
+                self._frames_made += len(frames)
                 self._queue(frames, received_at)
         except Exception as error:  # handed to the receive loop, which ends the stream with it
             self._failure = error
@@ -217,14 +252,16 @@ class _Connection:
             self._feeding = None
 
     def _take_pending(self) -> tuple[bytes, float]:
-        """The oldest waiting chunks, up to ``_request_bytes`` (at least one), and when they came."""
-        count, size = 1, len(self._pending[0][0])
-        while count < len(self._pending) and size + len(self._pending[count][0]) <= self._request_bytes:
-            size += len(self._pending[count][0])
+        """The oldest waiting chunks, up to ``_request_bytes`` (at least one), and when the first
+        of them that made a frame due came (the frames' latency counts from it)."""
+        count, size = 1, len(self._pending[0].pcm)
+        while count < len(self._pending) and size + len(self._pending[count].pcm) <= self._request_bytes:
+            size += len(self._pending[count].pcm)
             count += 1
         taken, self._pending = self._pending[:count], self._pending[count:]
         self._pending_bytes -= size
-        return b"".join(data for data, _ in taken), taken[0][1]
+        releasing = [chunk.received_at for chunk in taken if chunk.makes_frame_due]
+        return b"".join(chunk.pcm for chunk in taken), releasing[0] if releasing else taken[0].received_at
 
     async def _drained(self) -> None:
         """Wait until every chunk received has been through the worker."""
@@ -248,6 +285,8 @@ class _Connection:
             session = self.session
             if session is None:
                 raise StreamError(UNSUPPORTED, "end before the start message", "protocol")
+            self._ending = True
+            self._start_feeding(session)
             await self._drained()
             frames, count = await session.end()
             self._queue(frames, received_at)
@@ -259,6 +298,7 @@ class _Connection:
 
     async def _start(self, message: dict[str, Any]) -> RemoteSession:
         options, portrait = start_options(message)
+        self._options = options
         self._request_bytes = request_bytes(options, self.live.settings.max_queued_frames)
         try:
             return await self.live.open(options, portrait)

@@ -144,6 +144,11 @@ class Worker:
                 future.set_exception(WorkerError(reason))
 
     @property
+    def requests(self) -> int:
+        """Calls made to the process so far."""
+        return self._next_id
+
+    @property
     def alive(self) -> bool:
         return self._gone is None and self._process.is_alive()
 

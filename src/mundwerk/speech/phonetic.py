@@ -32,7 +32,6 @@ from mundwerk.speech.phonetic_decode import DecoderConfig, Segment, ViterbiStrea
 from mundwerk.speech.phonetic_model import (
     FINE_CLASSES,
     FUTURE_FRAMES,
-    PAST_FRAMES,
     FrameClassifier,
     mouth_members,
     pad_block,
@@ -53,19 +52,17 @@ FloatArray = npt.NDArray[np.float32]
 
 def mouth_log_probs(fine_log_probs: FloatArray) -> npt.NDArray[np.float64]:
     """Per-frame log-probabilities of the six PhoneClasses from the fine classes'."""
-    probs = np.exp(fine_log_probs.astype(np.float64))
-    summed = np.empty((len(probs), len(mouth_members())), dtype=np.float64)
-    for label, members in enumerate(_member_columns()):
-        column = summed[:, label]
-        np.copyto(column, probs[:, members[0]])
-        for member in members[1:]:  # left to right, as ``sum`` adds so few
-            column += probs[:, member]
+    summed = np.exp(fine_log_probs.astype(np.float64)) @ _membership()
     return np.log(summed + 1e-12)
 
 
 @cache
-def _member_columns() -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(int(m) for m in members) for members in mouth_members())
+def _membership() -> npt.NDArray[np.float64]:
+    """``(fine classes, PhoneClasses)``: 1 where the fine class belongs to the class."""
+    matrix = np.zeros((len(FINE_CLASSES), len(mouth_members())))
+    for label, members in enumerate(mouth_members()):
+        matrix[members, label] = 1.0
+    return matrix
 
 
 def segment_symbol(segment: Segment) -> str:
@@ -111,9 +108,9 @@ class PhoneticStream:
     """One live stream: feed 16 kHz samples, pop finished phones with bounded delay."""
 
     def __init__(self, classifier: FrameClassifier, decoder: DecoderConfig = DECODER) -> None:
-        self._classifier = classifier
+        self._scorer = classifier.scorer()
         self._features = LogMelStream()
-        self._context = pad_block(PAST_FRAMES)  # frames not yet classified, with past context
+        self._unscored: list[FloatArray] = []  # log-mel frames not yet through the network
         self._decoder = ViterbiStream(decoder)
         self._samples = 0
         self._finished = False
@@ -128,14 +125,14 @@ class PhoneticStream:
         if self._finished:
             raise UsageError("audio fed to a phonetic stream after input_finished()")
         self._samples += len(samples)
-        self._context = np.concatenate([self._context, self._features.accept(samples)])
+        self._unscored.append(self._features.accept(samples))
 
     def input_finished(self) -> None:
         """No more audio: decode the rest, so that :meth:`pop_phones` returns everything."""
         if self._finished:
             return
         self._finished = True
-        self._context = np.concatenate([self._context, self._features.flush(), pad_block(FUTURE_FRAMES)])
+        self._unscored += [self._features.flush(), pad_block(FUTURE_FRAMES)]
         self._classify()
         self._decoder.finish()
 
@@ -152,11 +149,10 @@ class PhoneticStream:
         of the network does both."""
         guessed = self._classify(speculate and not self._finished)
         final = self._phones(self._decoder.pop())
-        segments = self._decoder.provisional()
         if len(guessed):
-            trial = self._decoder.fork()
-            trial.accept(mouth_log_probs(guessed), np.exp(guessed))
-            segments = [*trial.pop(), *trial.provisional()]
+            segments = self._decoder.guess(mouth_log_probs(guessed), np.exp(guessed))
+        else:
+            segments = self._decoder.provisional()
         return final, self._phones(segments)
 
     def _phones(self, segments: Iterable[Segment]) -> tuple[Phone, ...]:
@@ -167,15 +163,12 @@ class PhoneticStream:
     def _classify(self, speculate: bool = False) -> FloatArray:
         """Decode the frames whose lookahead has arrived, in one network run; with ``speculate``
         the same run also scores the rest with their last frame held, and returns those scores."""
-        context = self._context
-        if speculate:
-            context = np.concatenate([context, np.repeat(context[-1:], FUTURE_FRAMES, axis=0)])
-        fine = self._classifier.log_probs(context)
-        ready = max(0, len(self._context) - PAST_FRAMES - FUTURE_FRAMES)
-        if ready:
-            self._decoder.accept(mouth_log_probs(fine[:ready]), np.exp(fine[:ready]))
-            self._context = self._context[ready:]
-        return fine[ready:] if speculate else fine[:0]
+        frames = np.concatenate([pad_block(0), *self._unscored])
+        self._unscored = []
+        fine, guessed = self._scorer.accept(frames, FUTURE_FRAMES if speculate else 0)
+        if len(fine):
+            self._decoder.accept(mouth_log_probs(fine), np.exp(fine))
+        return guessed
 
     def _phone(self, segment: Segment, end_ms: int | None) -> Phone:
         start_ms = segment.start_frame * FRAME_MS

@@ -77,19 +77,26 @@ class ViterbiStream:
 
     def accept(self, scores: npt.NDArray[np.floating], evidence: npt.NDArray[np.float32]) -> None:
         """Add frames: ``scores`` ``(k, classes)`` log-scores, ``evidence`` ``(k, e)`` to sum per segment."""
+        self._delta = self._forward(self._delta, scores, self._backpointers)
+        self._evidence.extend(evidence)
+        self._commit(len(self._evidence) - 1 - self._config.lag_frames)
+
+    def _forward(
+        self, delta: FloatArray | None, scores: npt.NDArray[np.floating], backpointers: list[IntArray]
+    ) -> FloatArray | None:
+        """The Viterbi recursion from ``delta`` over ``scores``, appending to ``backpointers``."""
         topology = self._topology
         emissions = (np.asarray(scores, np.float64) + topology.bias)[:, topology.state_class]
         columns = np.arange(len(topology.state_class))
         for emission in emissions:
-            if self._delta is None:
-                self._delta = topology.initial + emission
+            if delta is None:
+                delta = topology.initial + emission
                 continue
-            candidates = self._delta[:, None] + topology.log_transitions
+            candidates = delta[:, None] + topology.log_transitions
             best = candidates.argmax(axis=0)
-            self._backpointers.append(best)
-            self._delta = candidates[best, columns] + emission
-        self._evidence.extend(evidence)
-        self._commit(len(self._evidence) - 1 - self._config.lag_frames)
+            backpointers.append(best)
+            delta = candidates[best, columns] + emission
+        return delta
 
     def finish(self) -> None:
         """Decode the frames still pending and close the last segment."""
@@ -121,24 +128,45 @@ class ViterbiStream:
         Nothing is committed: later frames may still change them. A live caller shows these
         instead of waiting ``lag_frames`` for the decision.
         """
-        segments = [self._open] if self._open is not None else []
-        if self._delta is None or not self._evidence:
+        start = [self._open] if self._open is not None else []
+        return self._along_best_path(start, self._delta, self._backpointers, self._evidence)
+
+    def guess(self, scores: npt.NDArray[np.floating], evidence: npt.NDArray[np.float32]) -> list[Segment]:
+        """The segments not yet popped, the open one and the best path's if these frames came
+        next; nothing is kept. The same as ``pop()`` then ``provisional()`` of a :meth:`fork`
+        that accepted them (its commits drop hypotheses, never the best one), for less."""
+        backpointers = list(self._backpointers)
+        delta = self._forward(self._delta, scores, backpointers)
+        start = [*self._done, self._open] if self._open is not None else list(self._done)
+        return self._along_best_path(start, delta, backpointers, [*self._evidence, *evidence])
+
+    def _along_best_path(
+        self,
+        segments: list[Segment],
+        delta: FloatArray | None,
+        backpointers: list[IntArray],
+        evidence: list[npt.NDArray[np.float32]],
+    ) -> list[Segment]:
+        """``segments`` (the last one open), continued along the best path over ``evidence``."""
+        if delta is None or not evidence:
             return segments
-        labels = self._topology.state_class[self._best_path(int(self._delta.argmax()))]
-        for label, evidence in zip(labels.tolist(), self._evidence, strict=True):
+        labels = self._topology.state_class[_best_path(backpointers, int(delta.argmax()))]
+        for label, frame_evidence in zip(labels.tolist(), evidence, strict=True):
             last = segments[-1] if segments else None
             if last is not None and last.label == label:
-                segments[-1] = Segment(label, last.start_frame, last.end_frame + 1, last.evidence + evidence)
+                segments[-1] = Segment(
+                    label, last.start_frame, last.end_frame + 1, last.evidence + frame_evidence
+                )
             else:
-                start = last.end_frame if last is not None else 0
-                segments.append(Segment(label, start, start + 1, evidence.copy()))
+                start = segments[-1].end_frame if segments else 0
+                segments.append(Segment(label, start, start + 1, frame_evidence.copy()))
         return segments
 
     def _commit(self, upto: int) -> None:
         """Commit pending frames ``0..upto`` (indices into the pending frames)."""
         if self._delta is None or upto < 0:
             return
-        path = self._best_path(int(self._delta.argmax()))
+        path = _best_path(self._backpointers, int(self._delta.argmax()))
         self._delta = np.where(self._ancestors_at(upto) == path[upto], self._delta, -np.inf)
         labels = self._topology.state_class[path[: upto + 1]]
         for offset, label in enumerate(labels):
@@ -146,14 +174,6 @@ class ViterbiStream:
         self._evidence = self._evidence[upto + 1 :]
         self._backpointers = self._backpointers[upto + 1 :]
         self._committed += upto + 1
-
-    def _best_path(self, last: int) -> list[int]:
-        """The states of every pending frame on the best path ending in state ``last``."""
-        path = [last]
-        for pointers in reversed(self._backpointers):
-            path.append(int(pointers[path[-1]]))
-        path.reverse()
-        return path
 
     def _ancestors_at(self, frame: int) -> IntArray:
         """For each current state, the state its best path passes through at pending ``frame``."""
@@ -173,3 +193,12 @@ class ViterbiStream:
             self._done.append(self._open)
             frame = self._open.end_frame
         self._open = Segment(label, frame, frame + 1, evidence.copy())
+
+
+def _best_path(backpointers: list[IntArray], last: int) -> list[int]:
+    """The states of every pending frame on the best path ending in state ``last``."""
+    path = [last]
+    for pointers in reversed(backpointers):
+        path.append(int(pointers[path[-1]]))
+    path.reverse()
+    return path

@@ -13,6 +13,7 @@ features with :data:`PAD_VALUE` (digital silence) before the first and after the
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
@@ -24,6 +25,9 @@ import numpy.typing as npt
 
 from mundwerk.audio.features import FLOOR, MEL_BANDS
 from mundwerk.core.errors import MundwerkError
+from mundwerk.speech.phonetic_net import ConvNet, ConvStream, UnsupportedGraph
+
+log = logging.getLogger(__name__)
 
 
 class PhoneClass(IntEnum):
@@ -106,11 +110,21 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: Blocks of at least this many new frames go through onnxruntime (faster on long blocks,
+#: e.g. a whole file); smaller ones through the incremental numpy network.
+LARGE_BLOCK_FRAMES = 64
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class FrameClassifier:
-    """The ONNX network: padded log-mel frames in, per-frame fine-class log-probabilities out."""
+    """The ONNX network: padded log-mel frames in, per-frame fine-class log-probabilities out.
+
+    ``net`` is the same network in numpy for incremental scoring (:meth:`scorer`), or None
+    if the model's graph is not one that ``phonetic_net`` runs.
+    """
 
     session: object
+    net: ConvNet | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> FrameClassifier:
@@ -120,13 +134,18 @@ class FrameClassifier:
         path = path or model_path()
         if not path.is_file():
             raise ModelMissingError(f"phonetic model not found: {path}; run training/train_phonetic.py")
-        if path == model_path() and file_sha256(path) != recorded_sha256():
+        model = path.read_bytes()
+        if path == model_path() and hashlib.sha256(model).hexdigest() != recorded_sha256():
             raise ModelMissingError(f"phonetic model does not match its recorded sha256: {path}")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        return cls(session)
+        session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        return cls(session, _numpy_net(model, path))
+
+    def scorer(self) -> FrameScorer:
+        """Per-stream incremental scoring of log-mel frames as they come."""
+        return FrameScorer(self)
 
     def log_probs(self, padded: FloatArray) -> FloatArray:
         """``(n - PAST_FRAMES - FUTURE_FRAMES, len(FINE_CLASSES))`` for ``(n, MEL_BANDS)`` frames."""
@@ -135,6 +154,52 @@ class FrameClassifier:
         batch = np.ascontiguousarray(padded[None, :, :MEL_BANDS], dtype=np.float32)
         (output,) = self.session.run([OUTPUT_NAME], {INPUT_NAME: batch})  # type: ignore[attr-defined]
         return np.asarray(output[0], dtype=np.float32)
+
+
+def _numpy_net(model: bytes, path: Path) -> ConvNet | None:
+    try:
+        return ConvNet.from_onnx(model)
+    except (UnsupportedGraph, KeyError, ValueError) as error:
+        log.debug("%s: streams recompute the network with onnxruntime (%s)", path, error)
+        return None
+
+
+class FrameScorer:
+    """One stream's scoring: feed log-mel frames, get the scores of the frames whose
+    lookahead (``FUTURE_FRAMES``) has arrived, and optionally a guess for the rest.
+
+    Starts with ``PAST_FRAMES`` of padding as past context, like a file. Small blocks go
+    through the numpy network incrementally (each layer keeps the inputs it still needs);
+    large ones, or any without a numpy network, through onnxruntime over the block and its
+    context, after which the numpy network is primed again from the last context frames.
+    """
+
+    def __init__(self, classifier: FrameClassifier) -> None:
+        self._classifier = classifier
+        self._context = pad_block(PAST_FRAMES)  # the last input frames, at most as many as the network sees
+        self._net = self._primed()
+
+    def accept(self, frames: FloatArray, held: int = 0) -> tuple[FloatArray, FloatArray]:
+        """Scores of the frames these complete; with ``held``, also of the ``held`` frames
+        after them scored as if the last input frame went on (a guess, nothing of it kept)."""
+        context = np.concatenate([self._context, frames])
+        self._context = context[-(PAST_FRAMES + FUTURE_FRAMES) :]
+        if self._net is not None and len(frames) < LARGE_BLOCK_FRAMES:
+            return self._net.accept(frames, held)
+        padded = np.concatenate([context, np.repeat(context[-1:], held, axis=0)]) if held else context
+        scores = self._classifier.log_probs(padded)
+        ready = max(0, len(context) - PAST_FRAMES - FUTURE_FRAMES)
+        if self._net is not None:
+            self._net = self._primed()
+        return scores[:ready], scores[ready:]
+
+    def _primed(self) -> ConvStream | None:
+        """A numpy stream that has seen the context (no more frames than it reaches: no output)."""
+        if self._classifier.net is None:
+            return None
+        stream = self._classifier.net.stream()
+        stream.accept(self._context)
+        return stream
 
 
 def pad_block(frames: int) -> FloatArray:

@@ -6,9 +6,11 @@ shifted so the window starts at 0 on the frame grid. Far from the window's edges
 the offline result, and the edges are too far away to reach the frames taken from it, so
 the cost of a call is bounded whatever the length of the stream.
 
-A run also makes ``AHEAD_MS`` of frames beyond those wanted; while the phones stay the same
-(the last one only growing), the next calls take their frames from it instead of running
-the pipeline again.
+A run also makes ``AHEAD_MS`` of frames beyond those wanted; while the phones that can still
+reach the next frames stay the same (from ``REACH_BACK_MS`` before them on; the last phone
+only growing), the next calls take their frames from it instead of running the pipeline
+again. A run costs about the same whatever the window's length (its numpy steps are many
+and small), so the window is generous and moves in long steps (``ORIGIN_STEP_MS``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,13 @@ HISTORY_MS = 500
 #: last known phone is held (the mouth stays where it was).
 TAIL_MS = 250
 #: Frames made beyond those wanted, kept for the next calls.
-AHEAD_MS = 200
+AHEAD_MS = 400
+#: How far back from a frame a change of the phones can still change it: the mouth rules'
+#: reach (pauses shorter than 120 ms, tweens up to 80 ms, minimum durations) and the
+#: blending's (exponential, widths near 10 ms). Earlier changes do not make a new run.
+REACH_BACK_MS = 150
+#: The window's start moves in steps of at least this much (each step means a new run).
+ORIGIN_STEP_MS = 1000
 
 #: A phone as the cache compares it: symbol, start, end (None for the last, still growing).
 PhoneKey = tuple[tuple[str, int, int | None], ...]
@@ -49,9 +57,9 @@ def frame_time_ms(index: int, fps: int) -> float:
 
 
 def origin_step_ms(fps: int) -> int:
-    """Window starts lie on multiples of this: whole milliseconds on the frame grid, at least HISTORY_MS."""
+    """Window starts lie on multiples of this: whole ms on the frame grid, at least ORIGIN_STEP_MS."""
     grid_ms = 1000 // math.gcd(fps, 1000)  # 30 fps: 3 frames = 100 ms
-    return grid_ms * math.ceil(HISTORY_MS / grid_ms)
+    return grid_ms * math.ceil(ORIGIN_STEP_MS / grid_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +69,15 @@ class _Run:
     Frames are built from the rows only when asked for: most of a run's frames are made
     ahead and never taken (a later run replaces it)."""
 
-    key: PhoneKey
+    phones: tuple[Phone, ...]
     origin_ms: int
     stop: int
     final: bool
     cues: Timeline[MouthShape]
     cue_starts: list[int]
-    visemes: list[list[float]]
-    arkit: list[list[float]]
-    parameters: list[list[float]]
+    visemes: npt.NDArray[np.float32]
+    arkit: npt.NDArray[np.float32]
+    parameters: npt.NDArray[np.float32]
 
     def frames(self, first: int, stop: int, fps: int) -> list[StreamFrame]:
         origin = self.origin_ms * fps // 1000
@@ -78,9 +86,9 @@ class _Run:
                 index,
                 frame_time_ms(index, fps),
                 _shape_at(self.cues, self.cue_starts, frame_time_ms(index, fps) - self.origin_ms),
-                tuple(self.visemes[index - origin]),
-                tuple(self.arkit[index - origin]),
-                tuple(self.parameters[index - origin]),
+                tuple(self.visemes[index - origin].tolist()),
+                tuple(self.arkit[index - origin].tolist()),
+                tuple(self.parameters[index - origin].tolist()),
             )
             for index in range(first, stop)
         ]
@@ -104,15 +112,16 @@ class MouthTrack:
             return []
         step = origin_step_ms(self.fps)
         origin_ms = max(0, math.floor((frame_time_ms(first, self.fps) - HISTORY_MS) / step)) * step
-        key = _key(phones, origin_ms)
         last = self._last
-        if last is None or last.key != key or last.origin_ms != origin_ms or stop > last.stop or last.final:
-            last = self._run(phones, key, origin_ms, stop, final_ms)
+        if last is None or last.origin_ms != origin_ms or stop > last.stop or last.final:
+            last = self._run(phones, origin_ms, stop, final_ms)
+        else:
+            reach_ms = max(origin_ms, math.floor(frame_time_ms(first, self.fps)) - REACH_BACK_MS)
+            if _key(last.phones, reach_ms) != _key(phones, reach_ms):
+                last = self._run(phones, origin_ms, stop, final_ms)
         return last.frames(first, stop, self.fps)
 
-    def _run(
-        self, phones: Sequence[Phone], key: PhoneKey, origin_ms: int, stop: int, final_ms: int | None
-    ) -> _Run:
+    def _run(self, phones: Sequence[Phone], origin_ms: int, stop: int, final_ms: int | None) -> _Run:
         self.runs += 1
         if final_ms is None:
             stop = stop + math.ceil(AHEAD_MS * self.fps / 1000)
@@ -129,15 +138,15 @@ class MouthTrack:
         count = stop - origin
         parameters = curves.values[:count]
         self._last = _Run(
-            key,
+            tuple(phones),
             origin_ms,
             stop,
             final_ms is not None,
             cues,
             [cue.start_ms for cue in cues],
-            visemes[:count].tolist(),
-            _arkit(curves.names, parameters).tolist(),
-            parameters.tolist(),
+            visemes[:count],
+            _arkit(curves.names, parameters),
+            parameters,
         )
         return self._last
 
@@ -160,9 +169,9 @@ def _arkit_sources(names: tuple[str, ...]) -> tuple[list[int], list[int]]:
     return [columns[0] for columns in sources], [[*columns, len(names)][1] for columns in sources]
 
 
-def _key(phones: Sequence[Phone], origin_ms: int) -> PhoneKey:
-    """The phones from ``origin_ms`` on, the last one without its (growing) end."""
-    key = [(p.symbol, max(p.start_ms, origin_ms), p.end_ms) for p in phones if p.end_ms > origin_ms]
+def _key(phones: Sequence[Phone], from_ms: int) -> PhoneKey:
+    """The phones from ``from_ms`` on, the last one without its (growing) end."""
+    key = [(p.symbol, max(p.start_ms, from_ms), p.end_ms) for p in phones if p.end_ms > from_ms]
     if not key:
         return ()
     symbol, start, _ = key[-1]

@@ -2,8 +2,11 @@
 
 Frame levels (10 ms, dBFS, median-smoothed over 50 ms) are kept for the last
 ``THRESHOLD_WINDOW_MS`` (the offline path cuts files into chunks of that length and sets
-one threshold per chunk); the adaptive threshold is recomputed from them on every call.
-A quiet run still open at the end counts once it is ``min_pause_ms`` long.
+one threshold per chunk); the adaptive threshold is set again from them as they grow (every
+``THRESHOLD_EVERY_FRAMES`` new frames at first, every 2.5 % of those kept later: with many
+frames one more moves it little). A call looks only at the frames after the time asked
+about (and further back only while they are quiet), so it costs the same however much is
+kept. A quiet run still open at the end counts once it is ``min_pause_ms`` long.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from mundwerk.core.timeline import Timed
 
 #: How much past audio sets the threshold.
 THRESHOLD_WINDOW_MS = DEFAULT_MAX_CHUNK_MS
-#: New frames after which the threshold is set again.
+#: New frames after which the threshold is set again, at least.
 THRESHOLD_EVERY_FRAMES = 10
+#: ... and at least this share of the frames kept.
+THRESHOLD_EVERY_SHARE = 0.025
 _FRAME = SAMPLE_RATE_HZ * FRAME_MS // 1000
 _KEEP = THRESHOLD_WINDOW_MS // FRAME_MS
 
@@ -30,7 +35,7 @@ class PauseTracker:
         self._min_frames = -(-min_pause_ms // FRAME_MS)
         self._pending = np.zeros(0, np.float32)
         self._levels: list[float] = []  # dB per frame, unsmoothed
-        self._smoothed = np.zeros(0, np.float64)  # median of 5, for every frame with two after it
+        self._smoothed: list[float] = []  # median of 5, for every frame with two after it
         self._first_frame = 0  # absolute index of self._levels[0]
         self._threshold: tuple[int, float] | None = None  # (frames when set, threshold dB)
 
@@ -46,35 +51,41 @@ class PauseTracker:
         excess = len(self._levels) - _KEEP
         if excess > 0:
             del self._levels[:excess]
-            self._smoothed = self._smoothed[excess:]
+            del self._smoothed[:excess]
             self._first_frame += excess
 
     def pauses(self, since_ms: int = 0) -> list[Timed[None]]:
         """Quiet stretches among the frames kept that end after ``since_ms``, in absolute ms, in order."""
         if not self._levels:
             return []
-        levels = np.concatenate([self._smoothed, self._smoothed_edge()])
-        quiet = levels < self._threshold_db(levels)
-        edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
-        starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        edge = self._smoothed_edge()
+        threshold = self._threshold_db(edge)
+        start = min(max(0, since_ms // FRAME_MS - self._first_frame - 1), len(self._smoothed))
+        smoothed = self._smoothed
+        while start and smoothed[start - 1] < threshold:  # a quiet run reaching back: from its start
+            start -= 1
+        edges = _changes(np.array(smoothed[start:] + edge) < threshold)
+        first = self._first_frame + start
         return [
-            Timed((self._first_frame + int(a)) * FRAME_MS, (self._first_frame + int(b)) * FRAME_MS, None)
-            for a, b in zip(starts, stops, strict=True)
-            if b - a >= self._min_frames and (self._first_frame + int(b)) * FRAME_MS > since_ms
+            Timed((first + a) * FRAME_MS, (first + b) * FRAME_MS, None)
+            for a, b in zip(edges[::2], edges[1::2], strict=True)
+            if b - a >= self._min_frames and (first + b) * FRAME_MS > since_ms
         ]
 
-    def _threshold_db(self, levels: npt.NDArray[np.float64]) -> float:
-        """The adaptive threshold, set again after ``THRESHOLD_EVERY_FRAMES`` new frames (it moves slowly)."""
-        heard = self._first_frame + len(levels)
-        if self._threshold is None or heard - self._threshold[0] >= THRESHOLD_EVERY_FRAMES:
-            self._threshold = (heard, pause_threshold_db(levels))
+    def _threshold_db(self, edge: list[float]) -> float:
+        """The adaptive threshold, set again once enough new frames came (it moves slowly)."""
+        heard = self._first_frame + len(self._smoothed) + len(edge)
+        kept = len(self._smoothed) + len(edge)
+        every = max(THRESHOLD_EVERY_FRAMES, int(THRESHOLD_EVERY_SHARE * kept))
+        if self._threshold is None or heard - self._threshold[0] >= every:
+            self._threshold = (heard, pause_threshold_db(np.array(self._smoothed + edge)))
         return self._threshold[1]
 
     def _smooth_settled(self) -> None:
         """Smooth the frames that now have two frames after them (they no longer change)."""
-        settled = [_median5_at(self._levels, i) for i in range(len(self._smoothed), len(self._levels) - 2)]
-        if settled:
-            self._smoothed = np.concatenate([self._smoothed, settled])
+        self._smoothed += [
+            _median5_at(self._levels, i) for i in range(len(self._smoothed), len(self._levels) - 2)
+        ]
 
     def _smoothed_edge(self) -> list[float]:
         """The last two frames, smoothed as if the audio ended here (edge held, as offline at the end)."""
@@ -85,5 +96,14 @@ class PauseTracker:
 
 def _median5_at(levels: list[float], index: int) -> float:
     """The median of the five frames around ``index``, the edges held (``audio.pauses.frame_levels_db``)."""
+    if 2 <= index < len(levels) - 2:
+        return sorted(levels[index - 2 : index + 3])[2]
     last = len(levels) - 1
     return sorted(levels[min(max(i, 0), last)] for i in range(index - 2, index + 3))[2]
+
+
+def _changes(quiet: npt.NDArray[np.bool_]) -> list[int]:
+    """Where quiet runs start and stop, alternately (a run open at the end stops at the end)."""
+    padded = np.concatenate([[False], quiet, [False]])
+    changes: list[int] = np.flatnonzero(padded[1:] != padded[:-1]).tolist()
+    return changes
