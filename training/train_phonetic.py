@@ -87,10 +87,13 @@ def join(utterances: list[Utterance]) -> Split:
     return Split(np.concatenate(features), np.concatenate(labels))
 
 
-def make_corpus(count: int, piper_share: float, cache: Path | None) -> list[Utterance]:
+def make_corpus(count: int, piper_share: float, cache: Path | None, first_seed: int = 0) -> list[Utterance]:
     """Synthesize the corpus, or load its parts from ``cache``.espeak.npz / .piper.npz (written here)."""
     piper_count = round(count * piper_share)
-    parts = (("espeak", count - piper_count, espeak_part), ("piper", piper_count, piper_part))
+    parts = (
+        ("espeak", count - piper_count, lambda size: espeak_part(size, first_seed)),
+        ("piper", piper_count, lambda size: piper_part(size, first_seed)),
+    )
     corpus: list[Utterance] = []
     for name, size, synthesize in parts:
         path = None if cache is None else cache.with_name(f"{cache.name}.{name}.npz")
@@ -121,16 +124,17 @@ def load_corpus(cache: Path) -> list[Utterance]:
     ]
 
 
-def espeak_part(count: int) -> list[Utterance]:
-    """espeak utterances with seeds 0 … count-1 (some are silence or noise only)."""
+def espeak_part(count: int, first_seed: int = 0) -> list[Utterance]:
+    """espeak utterances with seeds first_seed … first_seed+count-1 (some are silence or noise only)."""
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        return pool.map(espeak_job, range(count), chunksize=50)
+        return pool.map(espeak_job, range(first_seed, first_seed + count), chunksize=50)
 
 
-def piper_part(count: int) -> list[Utterance]:
-    """piper utterances with seeds 10**6 …; none when piper is not installed."""
+def piper_part(count: int, first_seed: int = 0) -> list[Utterance]:
+    """piper utterances with seeds 10**6 + first_seed …; none when piper is not installed."""
+    first = 10**6 + first_seed
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        piper = pool.map(piper_job, range(10**6, 10**6 + count), chunksize=10) if count else []
+        piper = pool.map(piper_job, range(first, first + count), chunksize=10) if count else []
     return [u for u in piper if u is not None]
 
 
@@ -228,12 +232,18 @@ def main() -> None:
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help="where the model and card go")
     parser.add_argument("--lip-weight", type=float, default=1.0, help="extra loss weight of P B M F V")
     parser.add_argument("--cache", type=Path, default=None, help="corpus: PREFIX.espeak/.piper.npz")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds of the synthesized utterances")
+    parser.add_argument(
+        "--also", type=Path, nargs="*", default=[], help="more cached corpora (PREFIX) to train on"
+    )
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(2)
     began = time.monotonic()
     share = args.piper_share if args.piper is None else args.piper / args.utterances
-    corpus = make_corpus(args.utterances, share, args.cache)
+    corpus = make_corpus(args.utterances, share, args.cache, args.first_seed)
+    for prefix in args.also:
+        corpus += [u for name in ("espeak", "piper") for u in load_corpus(Path(f"{prefix}.{name}.npz"))]
     held_out = [u for i, u in enumerate(corpus) if i % 12 == 0]
     training = join([u for i, u in enumerate(corpus) if i % 12 != 0])
     validation = join(held_out)
