@@ -311,6 +311,30 @@ def test_a_stream_that_sends_nothing_is_closed_when_idle() -> None:
         assert idle_server.metrics.snapshot().sessions_refused == {"idle": 1}
 
 
+async def _paced(url: str, messages: Sequence[str | bytes], pause_s: float, then_wait_s: float) -> Received:
+    """Send ``messages`` ``pause_s`` apart, then wait ``then_wait_s`` before reading the rest."""
+    async with connect(url + "/v1/stream", additional_headers=AUTH, max_size=None) as ws:
+        reader = asyncio.create_task(_read_all(ws, Received()))
+        for message in messages:
+            await ws.send(message)
+            await asyncio.sleep(pause_s)
+        await asyncio.sleep(then_wait_s)
+        return await asyncio.wait_for(reader, TIMEOUT_S)
+
+
+def test_the_idle_limit_counts_from_the_last_message(speech: tuple[bytes, int]) -> None:
+    """A stream sending slowly for longer than the limit lives on; once it stops, it is closed."""
+    pieces = chunks(speech[0], 3_200)[:6]  # 100 ms each
+    with serving(replace(SETTINGS, idle_timeout_s=1.0, workers=1)) as idle_server:
+        alive = run(_paced(idle_server.url, [start(), *pieces, END], 0.4, 0.0))
+        assert alive.errors == [] and alive.close_code == 1000
+        assert len(alive.frames) == frame_count(600, 30)
+        stopped = run(_paced(idle_server.url, [start(), *pieces], 0.4, 1.5))
+        assert stopped.close_code == 1008 and "idle for 1 s" in stopped.errors[0]
+        assert len(stopped.frames) > 0
+        assert idle_server.metrics.snapshot().sessions_refused == {"idle": 1}
+
+
 @pytest.mark.slow
 def test_a_thousand_connections_at_once_over_capacity_are_refused_quickly(
     served: Served, speech: tuple[bytes, int]

@@ -16,6 +16,7 @@ from mundwerk.mouth.pauses import animate_pauses
 from mundwerk.mouth.rough import animate_rough
 from mundwerk.mouth.rules import DEFAULT_ANTICIPATION_MS, MAX_ANTICIPATION_MS
 from mundwerk.mouth.target_set import to_target_set
+from mundwerk.mouth.track import Track
 from mundwerk.mouth.tweening import insert_tweens
 
 
@@ -50,6 +51,12 @@ class MouthOptions:
 
 def animate(alignment: Alignment, duration_ms: int, options: MouthOptions) -> Timeline[MouthShape]:
     """Mouth shapes covering ``[0, duration_ms)`` without gaps, for the phones of ``alignment``."""
+    return animate_track(alignment, duration_ms, options).to_timeline()
+
+
+def animate_track(alignment: Alignment, duration_ms: int, options: MouthOptions) -> Track:
+    """:func:`animate` as the steps' own ``Track`` (start times and shapes as tuples): what a
+    live stream looks shapes up in, without building a ``Timeline`` each run."""
     lead_ms = options.anticipation_ms
     track = animate_rough(alignment.phones, max(0, duration_ms))
     track = animate_pauses(track)
@@ -58,5 +65,4 @@ def animate(alignment: Alignment, duration_ms: int, options: MouthOptions) -> Ti
     track = enforce_min_duration(track, options.frame_ms, MAX_ANTICIPATION_MS - lead_ms)
     if options.tweens:
         track = insert_tweens(track, options.frame_ms)
-    track = to_target_set(track, options.extended_shapes)
-    return track.to_timeline()
+    return to_target_set(track, options.extended_shapes)

@@ -11,6 +11,8 @@ from mundwerk.mouth.track import Track
 
 def to_target_set(track: Track, extended_shapes: Set[MouthShape]) -> Track:
     """Only basic shapes plus the allowed ``extended_shapes``."""
+    if EXTENDED_SHAPES.issubset(extended_shapes):
+        return track  # all allowed (the default): nothing to replace
     shapes = [
         FALLBACKS[shape] if shape in EXTENDED_SHAPES and shape not in extended_shapes else shape
         for shape in track.shapes

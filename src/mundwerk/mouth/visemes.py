@@ -46,8 +46,9 @@ VISEME_OF: dict[str, OculusViseme] = {
 LEAD_WIDTH_MS = 9.0
 LAG_WIDTH_MS = 9.0
 
-_ONE_HOT = np.eye(len(OCULUS_VISEMES))[[VISEME_OF[symbol].index for symbol in SYMBOLS]]
-_PP = np.eye(len(OCULUS_VISEMES))[V.PP.index]
+#: Each target-table row's viseme as weights [rows × visemes], and PP's weights (a closure).
+VISEME_ROWS = np.eye(len(OCULUS_VISEMES))[[VISEME_OF[symbol].index for symbol in SYMBOLS]]
+PP_WEIGHTS = np.eye(len(OCULUS_VISEMES))[V.PP.index]
 
 
 def visemes_from_phones(phones: Sequence[Phone], duration_ms: int, fps: float) -> VisemeWeights:
@@ -56,9 +57,9 @@ def visemes_from_phones(phones: Sequence[Phone], duration_ms: int, fps: float) -
     times_ms = frame_times_ms(duration_ms, fps)
     segments = segments_from_phones(phones, duration_ms + LEAD_MS)
     widths = np.full(len(OCULUS_VISEMES), LEAD_WIDTH_MS), np.full(len(OCULUS_VISEMES), LAG_WIDTH_MS)
-    weights = blend(segments, times_ms + LEAD_MS, _ONE_HOT, np.ones_like(_ONE_HOT), *widths)
+    weights = blend(segments, times_ms + LEAD_MS, VISEME_ROWS, np.ones_like(VISEME_ROWS), *widths)
     closing = closure_strength(segments, times_ms, LEAD_MS, fps, (LEAD_WIDTH_MS, LAG_WIDTH_MS))
-    return VisemeWeights(fps, pull(weights, closing, _PP).astype(np.float32))
+    return VisemeWeights(fps, pull(weights, closing, PP_WEIGHTS).astype(np.float32))
 
 
 def viseme_track(phones: Sequence[Phone], duration_ms: int) -> Timeline[OculusViseme]:

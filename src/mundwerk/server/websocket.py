@@ -130,6 +130,9 @@ class _Connection:
         self._receiver: asyncio.Task[None] | None = None
         self._failure: Exception | None = None  # what ended the feeder, if anything did
         self._request_bytes = 0  # the most audio one request takes (at least one chunk)
+        self._due = 0  # frames the audio received so far makes due
+        self._waiting_since: float | None = None  # loop time the receive loop began to wait, if it waits
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     async def run(self) -> None:
         sender = asyncio.create_task(self.outbox.send_all(self.websocket))
@@ -168,23 +171,44 @@ class _Connection:
     async def _receive_until_end(self) -> None:
         """The receive loop, as a task the feeder can cancel: its failure then ends the stream."""
         self._receiver = asyncio.create_task(self._receive_all())
+        self._watch_idle()
         try:
             await self._receiver
         except asyncio.CancelledError:
             if self._failure is None:
                 raise
             raise self._failure from None
+        finally:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+
+    def _watch_idle(self) -> None:
+        """End the stream once the receive loop has waited ``idle_timeout_s`` for a message.
+
+        One timer that re-arms itself when it finds the stream was not idle, instead of a
+        timeout around every receive (each one a timer made and cancelled: the server
+        receives thousands of messages a second)."""
+        loop = asyncio.get_running_loop()
+        idle_s = self.live.settings.idle_timeout_s
+        since = self._waiting_since
+        if since is not None and loop.time() >= since + idle_s:
+            self._end_with(StreamError(POLICY, f"idle for {idle_s:g} s; stream closed", "idle"))
+            return
+        self._idle_timer = loop.call_at((loop.time() if since is None else since) + idle_s, self._watch_idle)
+
+    def _end_with(self, failure: Exception) -> None:
+        """Stop the receive loop; it ends the stream with ``failure``."""
+        self._failure = failure
+        if self._receiver is not None:
+            self._receiver.cancel()
 
     async def _receive_all(self) -> None:
         settings = self.live.settings
+        loop = asyncio.get_running_loop()
         while True:
-            try:
-                async with asyncio.timeout(settings.idle_timeout_s):  # cheaper than wait_for: no task
-                    message = await self.websocket.receive()
-            except TimeoutError:
-                raise StreamError(
-                    POLICY, f"idle for {settings.idle_timeout_s:g} s; stream closed", "idle"
-                ) from None
+            self._waiting_since = loop.time()  # _watch_idle ends the stream if this wait is too long
+            message = await self.websocket.receive()
+            self._waiting_since = None
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(message.get("code", 1000))
             received_at = time.perf_counter()
@@ -210,9 +234,10 @@ class _Connection:
             raise StreamError(UNSUPPORTED, message, "protocol")
         if self._pending_bytes >= self.live.settings.max_message_bytes:
             await self._drained()  # a client sending faster than the worker keeps up waits
-        due_before = self._frames_due()
+        due_before = self._due
         self._received_bytes += len(data)
-        self._pending.append(_Chunk(data, received_at, self._frames_due() > due_before))
+        self._due = self._frames_due()
+        self._pending.append(_Chunk(data, received_at, self._due > due_before))
         self._pending_bytes += len(data)
         self._start_feeding(session)
 
@@ -231,7 +256,7 @@ class _Connection:
 
     def _worth_sending(self) -> bool:
         """Whether the waiting audio may make a frame: one is due that the worker has not made."""
-        return self._ending or self._frames_due() > self._frames_made
+        return self._ending or self._due > self._frames_made
 
     async def _feed_pending(self, session: RemoteSession) -> None:
         """Send the waiting audio, as much as one request takes, while it may make frames."""
@@ -245,9 +270,7 @@ class _Connection:
                 self._frames_made += len(frames)
                 self._queue(frames, received_at)
         except Exception as error:  # handed to the receive loop, which ends the stream with it
-            self._failure = error
-            if self._receiver is not None:
-                self._receiver.cancel()
+            self._end_with(error)
         finally:
             self._feeding = None
 

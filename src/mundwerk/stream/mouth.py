@@ -1,16 +1,17 @@
 """Phones known so far → mouth frames, by the offline mouth pipeline over a bounded window.
 
-The pipeline (``mouth.animate``, ``mouth.curves``, ``mouth.visemes``) runs over the phones
-from at least ``HISTORY_MS`` before the first frame wanted to ``TAIL_MS`` after the last,
-shifted so the window starts at 0 on the frame grid. Far from the window's edges it gives
-the offline result, and the edges are too far away to reach the frames taken from it, so
-the cost of a call is bounded whatever the length of the stream.
+The pipeline (``mouth.animate``; ``mouth.frame_values`` for the curves and visemes) runs
+over the phones from at least ``HISTORY_MS`` before the first frame wanted to ``TAIL_MS``
+after the last, shifted so the window starts at 0 on the frame grid. Far from the window's
+edges it gives the offline result, and the edges are too far away to reach the frames
+taken from it, so the cost of a call is bounded whatever the length of the stream.
 
 A run also makes ``AHEAD_MS`` of frames beyond those wanted; while the phones that can still
 reach the next frames stay the same (from ``REACH_BACK_MS`` before them on; the last phone
 only growing), the next calls take their frames from it instead of running the pipeline
-again. A run costs about the same whatever the window's length (its numpy steps are many
-and small), so the window is generous and moves in long steps (``ORIGIN_STEP_MS``).
+again. Curves and visemes are computed only from the first frame wanted on; the shapes'
+rules need the whole window, but a run costs little more for a longer one (its steps are
+many and small), so the window is generous and moves in long steps (``ORIGIN_STEP_MS``).
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from mundwerk.core.curves import ARKIT_CURVES, ARKIT_SOURCES
+from mundwerk.core.curves import ARKIT_CURVES, ARKIT_SOURCES, MOUTH_PARAMETERS
 from mundwerk.core.phones import Alignment, Phone
 from mundwerk.core.shapes import MouthShape
-from mundwerk.core.timeline import Timeline
-from mundwerk.mouth.animate import MouthOptions, animate
-from mundwerk.mouth.curves.build import curves_from_phones
-from mundwerk.mouth.visemes import visemes_from_phones
+from mundwerk.mouth.animate import MouthOptions, animate_track
+from mundwerk.mouth.frame_values import frame_values
+from mundwerk.mouth.track import Track
 from mundwerk.stream.frames import StreamFrame
 
 #: Phones before the first frame wanted that the pipeline sees, at least (its widest reach
@@ -64,31 +64,31 @@ def origin_step_ms(fps: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """One pipeline run: its frames ``[origin, stop)`` (by absolute index) as rows, and the phones it saw.
+    """One pipeline run: its frames ``[first, stop)`` (by absolute index) as rows from ``first``
+    on, and the phones it saw.
 
     Frames are built from the rows only when asked for: most of a run's frames are made
     ahead and never taken (a later run replaces it)."""
 
     phones: tuple[Phone, ...]
     origin_ms: int
+    first: int
     stop: int
     final: bool
-    cues: Timeline[MouthShape]
-    cue_starts: list[int]
+    cues: Track
     visemes: npt.NDArray[np.float32]
     arkit: npt.NDArray[np.float32]
     parameters: npt.NDArray[np.float32]
 
     def frames(self, first: int, stop: int, fps: int) -> list[StreamFrame]:
-        origin = self.origin_ms * fps // 1000
         return [
             StreamFrame(
                 index,
                 frame_time_ms(index, fps),
-                _shape_at(self.cues, self.cue_starts, frame_time_ms(index, fps) - self.origin_ms),
-                tuple(self.visemes[index - origin].tolist()),
-                tuple(self.arkit[index - origin].tolist()),
-                tuple(self.parameters[index - origin].tolist()),
+                _shape_at(self.cues, frame_time_ms(index, fps) - self.origin_ms),
+                tuple(self.visemes[index - self.first].tolist()),
+                tuple(self.arkit[index - self.first].tolist()),
+                tuple(self.parameters[index - self.first].tolist()),
             )
             for index in range(first, stop)
         ]
@@ -113,15 +113,25 @@ class MouthTrack:
         step = origin_step_ms(self.fps)
         origin_ms = max(0, math.floor((frame_time_ms(first, self.fps) - HISTORY_MS) / step)) * step
         last = self._last
-        if last is None or last.origin_ms != origin_ms or stop > last.stop or last.final:
-            last = self._run(phones, origin_ms, stop, final_ms)
+        if (
+            last is None
+            or last.origin_ms != origin_ms
+            or first < last.first
+            or stop > last.stop
+            or last.final
+        ):
+            last = self._run(phones, origin_ms, first, stop, final_ms)
         else:
             reach_ms = max(origin_ms, math.floor(frame_time_ms(first, self.fps)) - REACH_BACK_MS)
             if _key(last.phones, reach_ms) != _key(phones, reach_ms):
-                last = self._run(phones, origin_ms, stop, final_ms)
+                last = self._run(phones, origin_ms, first, stop, final_ms)
         return last.frames(first, stop, self.fps)
 
-    def _run(self, phones: Sequence[Phone], origin_ms: int, stop: int, final_ms: int | None) -> _Run:
+    def _run(
+        self, phones: Sequence[Phone], origin_ms: int, first: int, stop: int, final_ms: int | None
+    ) -> _Run:
+        """The pipeline over the window from ``origin_ms``: shapes over all of it (their rules
+        need the history), parameters and visemes only from frame ``first`` on."""
         self.runs += 1
         if final_ms is None:
             stop = stop + math.ceil(AHEAD_MS * self.fps / 1000)
@@ -130,31 +140,30 @@ class MouthTrack:
             end_ms = final_ms
         local = _local_phones(phones, origin_ms, end_ms)
         duration_ms = end_ms - origin_ms
-        cues = animate(Alignment(phones=local, duration_ms=duration_ms), duration_ms, self.options)
-        curves = curves_from_phones(local, duration_ms, self.fps)
-        visemes = visemes_from_phones(local, duration_ms, self.fps).values
+        cues = animate_track(Alignment(phones=local, duration_ms=duration_ms), duration_ms, self.options)
         origin = origin_ms * self.fps // 1000
-        stop = min(stop, origin + curves.frame_count)
-        count = stop - origin
-        parameters = curves.values[:count]
+        values = frame_values(local, duration_ms, self.fps, first - origin)
+        stop = min(stop, origin + values.stop_frame)
+        count = stop - origin - values.first_frame
+        parameters = values.parameters[:count]
         self._last = _Run(
             tuple(phones),
             origin_ms,
+            origin + values.first_frame,
             stop,
             final_ms is not None,
             cues,
-            [cue.start_ms for cue in cues],
-            visemes[:count],
-            _arkit(curves.names, parameters),
+            values.visemes[:count],
+            _arkit(parameters),
             parameters,
         )
         return self._last
 
 
-def _arkit(names: tuple[str, ...], parameters: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+def _arkit(parameters: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """``MouthCurves.to_arkit`` in two array operations (each ARKit curve is one mouth
     parameter or the product of two): the same values, without one call per curve."""
-    first, second = _arkit_sources(names)
+    first, second = _arkit_sources(MOUTH_PARAMETERS)
     padded = np.concatenate([parameters, np.ones((len(parameters), 1), np.float32)], axis=1)
     product: npt.NDArray[np.float32] = (padded[:, first] * padded[:, second]).astype(np.float32)
     return product
@@ -192,6 +201,5 @@ def _local_phones(phones: Sequence[Phone], origin_ms: int, end_ms: int) -> tuple
     return tuple(local)
 
 
-def _shape_at(cues: Timeline[MouthShape], starts: list[int], time_ms: float) -> MouthShape:
-    position = max(0, bisect_right(starts, time_ms) - 1)
-    return cues[position].value if len(cues) else MouthShape.X
+def _shape_at(cues: Track, time_ms: float) -> MouthShape:
+    return cues.shapes[max(0, bisect_right(cues.starts, time_ms) - 1)]

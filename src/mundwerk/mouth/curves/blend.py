@@ -26,7 +26,7 @@ def nearby(segments: Segments, times_ms: FloatArray) -> tuple[npt.NDArray[np.int
     own = np.searchsorted(segments.end_ms, times_ms, side="right")
     window = np.minimum(own, count - 1)[:, None] + np.arange(-NEIGHBOURS, NEIGHBOURS + 1)
     exists = (window >= 0) & (window < count)
-    return np.clip(window, 0, count - 1), exists
+    return np.minimum(np.maximum(window, 0), count - 1), exists  # np.clip, with less overhead
 
 
 def blend(

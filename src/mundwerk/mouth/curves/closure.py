@@ -7,6 +7,8 @@ lips approach and leave it along Gaussian flanks (``widths_ms``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -29,15 +31,27 @@ def closure_strength(
     segments: Segments, times_ms: FloatArray, lead_ms: float, fps: float, widths_ms: tuple[float, float]
 ) -> FloatArray:
     """Per frame, 1 inside a hold, falling off before (``widths_ms[0]``) and after (``[1]``) it."""
+    return closure_strengths(segments, times_ms, lead_ms, fps, (widths_ms,))[0]
+
+
+def closure_strengths(
+    segments: Segments,
+    times_ms: FloatArray,
+    lead_ms: float,
+    fps: float,
+    widths_ms: Sequence[tuple[float, float]],
+) -> list[FloatArray]:
+    """:func:`closure_strength` for several flank widths at once: the holds and the distances
+    to them are found once (the curves and the visemes fade with different widths)."""
     hold_start, hold_end = closure_holds(segments, lead_ms, fps)
     if len(hold_start) == 0:
-        return np.zeros_like(times_ms)
+        return [np.zeros_like(times_ms) for _ in widths_ms]
     following = np.searchsorted(hold_start, times_ms, side="right")
     previous = np.maximum(following - 1, 0)
     after = np.where(following > 0, np.maximum(times_ms - hold_end[previous], 0.0), np.inf)
     upcoming = np.minimum(following, len(hold_start) - 1)
     before = np.where(following < len(hold_start), hold_start[upcoming] - times_ms, np.inf)
-    strength: FloatArray = np.maximum(
-        np.exp(-np.square(after / widths_ms[1])), np.exp(-np.square(before / widths_ms[0]))
-    )
-    return strength
+    return [
+        np.maximum(np.exp(-np.square(after / lag_ms)), np.exp(-np.square(before / lead_width_ms)))
+        for lead_width_ms, lag_ms in widths_ms
+    ]

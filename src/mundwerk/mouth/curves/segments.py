@@ -68,9 +68,14 @@ def _split_offglides(pieces: list[tuple[int, int, str]]) -> list[tuple[int, int,
     return result
 
 
+#: Per target-table row, whether its phone is transparent (a table lookup: ``np.isin`` costs
+#: far more on the few rows of a live stream's window).
+_IS_TRANSPARENT = np.array([symbol in TRANSPARENT for symbol in SYMBOLS], dtype=np.bool_)
+
+
 def _resolve_transparent(rows: IntArray) -> IntArray:
     """Each transparent row replaced by the next non-transparent one (silence at the end)."""
-    transparent = np.isin(rows, [ROW_OF[symbol] for symbol in TRANSPARENT])
+    transparent = _IS_TRANSPARENT[rows]
     if not transparent.any():
         return rows
     resolved = rows.copy()
