@@ -669,6 +669,19 @@ COMMAND_NOTE = (
 )
 
 
+def _sharing(load: float) -> str:
+    if load < 1.5:
+        return " (nothing else ran)."
+    return ": the machine was shared with other work, so every time here is pessimistic."
+
+
+def _reused_note(reuse: Sequence[str]) -> str:
+    if not reuse:
+        return ""
+    names = ", ".join(reuse[:-1]) + " and " + reuse[-1] if len(reuse) > 1 else reuse[0]
+    return f" The {names} figures are those of an earlier run (`--reuse`), not re-measured."
+
+
 def render_section(quick: bool = False, reuse: Sequence[str] = ()) -> str:
     """Run everything (but the parts in ``reuse``, taken from the last run) and return the
     section's markdown (under ``HEADING``)."""
@@ -683,8 +696,8 @@ def render_section(quick: bool = False, reuse: Sequence[str] = ()) -> str:
     parts = [
         HEADING,
         f"`python -m bench.render{' --quick' if quick else ''}` (`bench/render.py`), "
-        f"{datetime.date.today().isoformat()}; {machine()}; load average at the start {load:.1f}: "
-        "the machine was shared with other work, so every time here is pessimistic.",
+        f"{datetime.date.today().isoformat()}; {machine()}; load average at the start {load:.1f}"
+        f"{_sharing(load)}{_reused_note(reuse)}",
         "### Fidelity, measured on the output",
         FIDELITY_NOTE,
         markdown_table(FIDELITY_HEADER, fidelity_rows(results)),

@@ -285,14 +285,19 @@ def run_all(work: Path, quick: bool, accuracy: str | None = None) -> str:
     )
 
 
+def _sharing(load: float) -> str:
+    if load < 1.5:
+        return "nothing else ran on the machine"
+    return "the machine was shared: other work ran at the same time, so the figures are pessimistic"
+
+
 def _preamble(load: float, niceness: int) -> str:
     from bench.report import machine
 
     return (
         f"`python -m bench.stream` on {machine()}; load average {load:.1f} when it started "
-        "(the machine is shared: other work ran at the same time, so the figures are pessimistic; "
-        f"the benchmark and its server ran at niceness {niceness}, and so did their scheduler autogroup, "
-        "to get the CPU they asked for). "
+        f"({_sharing(load)}; the benchmark and its server ran at niceness {niceness}, and so did "
+        "their scheduler autogroup, to get the CPU they asked for). "
         "The server is `mundwerk serve --workers 2` in its own process; the clients run in the "
         "benchmark's process on the same machine, each sending the LibriVox clip (16 kHz, 3.3 s, "
         "repeated) in 20 ms chunks on a real-time clock. **Latency of a frame** is the time from "

@@ -99,7 +99,7 @@ def accuracy_section(work: Path, quick: bool) -> str:
             markdown_table(SCORE_HEADER, score_rows(rows)),
             "Frames with the same shape as the offline phonetic analysis: " + "; ".join(agreements) + ". "
             f"Stream path speed: real-time factor {min(speeds) / audio_s:.3f}–{max(speeds) / audio_s:.3f} "
-            f"(wall clock, one thread, {SCORE_FPS} fps, a poll after every chunk, on the loaded machine).",
+            f"(wall clock, one thread, {SCORE_FPS} fps, a poll after every chunk).",
         ]
     )
 

@@ -40,8 +40,9 @@ MOUTH_SETTLE_MS = 120
 STABLE_LOOKAHEAD_MS = MAX_DELAY_MS + MOUTH_SETTLE_MS
 #: The smallest lookahead: a frame goes out as soon as its own audio is complete.
 LIVE_LOOKAHEAD_MS = 0
-#: The default: 20 ms (one typical chunk) more, the least for which the timing corpus scores
-#: the stream at least as well as the offline phonetic analysis (docs/benchmarks.md).
+#: The default: 20 ms (one typical chunk) more, the least for which the timing corpus gives
+#: the stream the offline phonetic analysis's balanced accuracy and timing; closures need
+#: 40–60 ms to be found as often (docs/streaming.md has the trade).
 DEFAULT_LOOKAHEAD_MS = 20
 MAX_LOOKAHEAD_MS = 1000
 #: Fed audio waits for the next poll that makes a frame, but no longer than this.
