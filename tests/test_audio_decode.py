@@ -215,3 +215,33 @@ def test_streaming_memory_does_not_grow_with_length(tmp_path: Path) -> None:
     assert (short_total, long_total) == (2 * 60 * 16_000, 10 * 60 * 16_000)
     # Holding the 10 minutes whole would take 37.5 MiB of float32 more than 2 minutes.
     assert long_rss - short_rss < 8 * 1024
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_plain_16k_wav_is_read_without_ffmpeg_to_the_same_samples(tmp_path: Path, channels: int) -> None:
+    import importlib
+    import wave
+
+    module = importlib.import_module("mundwerk.audio.decode")
+    rng = np.random.default_rng(channels)
+    pcm = np.clip(rng.normal(0, 9000, (SAMPLE_RATE_HZ * 3 + 17, channels)), -32768, 32767).astype("<i2")
+    path = tmp_path / "plain.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE_HZ)
+        out.writeframes(pcm.tobytes())
+    assert module._plain_wav(path) is not None
+    fast = np.concatenate(list(module._mono_frames(path)))
+    ffmpeg = np.concatenate(list(module._ffmpeg_frames(path)))
+    assert fast.dtype == np.float32 and np.array_equal(fast, ffmpeg)
+    expected = pcm.astype(np.float32).mean(axis=1) / 32768
+    np.testing.assert_allclose(fast, expected, atol=1e-6)
+
+
+def test_other_wavs_still_go_through_ffmpeg(tmp_path: Path) -> None:
+    import importlib
+
+    module = importlib.import_module("mundwerk.audio.decode")
+    path = write_tone_wav(tmp_path / "tone.wav", 440.0, 1000, rate_hz=44_100)
+    assert module._plain_wav(path) is None

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mundwerk.core.errors import AssetError
+from mundwerk.core.protobuf_wire import WireFormatError, fields, repeated_varints
 from mundwerk.face.assets import face_landmarker_path
 
 #: Closed loops of landmark indices, in order around the opening.
@@ -33,8 +34,8 @@ RIGHT_EYE_RING = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145
 LEFT_EYE_RING = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
 
 _T = TypeVar("_T", bound=np.generic)
-#: One field's wire value: (wire type, an int for varints, else the raw bytes).
-_Field = tuple[int, bytes | int]
+#: One field's wire value: an int for varints, else the raw bytes.
+_Value = bytes | int
 
 METADATA_MEMBER = "geometry_pipeline_metadata_landmarks.binarypb"
 VERTEX_COUNT = 468
@@ -69,7 +70,7 @@ def parse_metadata(blob: bytes) -> CanonicalMesh:
     mesh_fields = _fields(blob).get(_MESH_FIELD)
     if not mesh_fields:
         raise AssetError("geometry metadata holds no canonical mesh")
-    mesh_blob = mesh_fields[-1][1]
+    mesh_blob = mesh_fields[-1]
     if isinstance(mesh_blob, int):
         raise AssetError("geometry metadata's canonical mesh is not a message")
     fields = _fields(mesh_blob)
@@ -95,63 +96,30 @@ def _frozen(array: npt.NDArray[_T]) -> npt.NDArray[_T]:
     return copy
 
 
-def _fields(blob: bytes) -> dict[int, list[_Field]]:
-    """Protobuf fields by number, in order (wire types 0, 1, 2 and 5)."""
-    found: dict[int, list[_Field]] = {}
-    position = 0
-    while position < len(blob):
-        key, position = _varint(blob, position)
-        number, wire = key >> 3, key & 7
-        value: bytes | int
-        if wire == 0:
-            value, position = _varint(blob, position)
-        elif wire == 1:
-            value, position = blob[position : position + 8], position + 8
-        elif wire == 2:
-            length, position = _varint(blob, position)
-            value, position = blob[position : position + length], position + length
-        elif wire == 5:
-            value, position = blob[position : position + 4], position + 4
-        else:
-            raise AssetError(f"unsupported protobuf wire type {wire} in geometry metadata")
-        found.setdefault(number, []).append((wire, value))
-    if position != len(blob):
-        raise AssetError("truncated protobuf in geometry metadata")
+def _fields(blob: bytes) -> dict[int, list[_Value]]:
+    """Protobuf field values by number, in order."""
+    found: dict[int, list[_Value]] = {}
+    try:
+        for field in fields(blob):
+            found.setdefault(field.number, []).append(field.value)
+    except WireFormatError as e:
+        raise AssetError(f"{e} in geometry metadata") from e
     return found
 
 
-def _varint(blob: bytes, position: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if position >= len(blob):
-            raise AssetError("truncated varint in geometry metadata")
-        byte = blob[position]
-        position += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return result, position
-
-
-def _repeated_floats(values: list[_Field]) -> list[float]:
+def _repeated_floats(values: list[_Value]) -> list[float]:
     """Floats of a repeated float field, packed (wire 2) or not (wire 5)."""
     floats: list[float] = []
-    for _wire, value in values:
+    for value in values:
         if isinstance(value, int) or len(value) % 4:
             raise AssetError("malformed float field in geometry metadata")
         floats.extend(struct.unpack(f"<{len(value) // 4}f", value))
     return floats
 
 
-def _repeated_varints(values: list[_Field]) -> list[int]:
-    """Integers of a repeated varint field, packed (wire 2) or not (wire 0)."""
-    numbers: list[int] = []
-    for _wire, value in values:
-        if isinstance(value, int):
-            numbers.append(value)
-            continue
-        position = 0
-        while position < len(value):
-            number, position = _varint(value, position)
-            numbers.append(number)
-    return numbers
+def _repeated_varints(values: list[_Value]) -> list[int]:
+    """Integers of a repeated varint field, packed or not."""
+    try:
+        return repeated_varints(values)
+    except WireFormatError as e:
+        raise AssetError(f"{e} in geometry metadata") from e

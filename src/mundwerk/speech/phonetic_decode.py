@@ -169,8 +169,11 @@ class ViterbiStream:
         path = _best_path(self._backpointers, int(self._delta.argmax()))
         self._delta = np.where(self._ancestors_at(upto) == path[upto], self._delta, -np.inf)
         labels = self._topology.state_class[path[: upto + 1]]
-        for offset, label in enumerate(labels):
-            self._extend(int(label), self._evidence[offset])
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(labels)) + 1])
+        sums = np.add.reduceat(np.asarray(self._evidence[: upto + 1]), starts, axis=0)
+        lengths = np.diff([*starts.tolist(), upto + 1]).tolist()
+        for label, length, evidence in zip(labels[starts].tolist(), lengths, sums, strict=True):
+            self._extend(label, length, evidence)
         self._evidence = self._evidence[upto + 1 :]
         self._backpointers = self._backpointers[upto + 1 :]
         self._committed += upto + 1
@@ -182,17 +185,18 @@ class ViterbiStream:
             states = pointers[states]
         return states
 
-    def _extend(self, label: int, evidence: npt.NDArray[np.float32]) -> None:
+    def _extend(self, label: int, frames: int, evidence: npt.NDArray[np.float32]) -> None:
+        """Add a run of ``frames`` frames of ``label`` with their summed ``evidence``."""
         if self._open is not None and self._open.label == label:
             self._open = Segment(
-                label, self._open.start_frame, self._open.end_frame + 1, self._open.evidence + evidence
+                label, self._open.start_frame, self._open.end_frame + frames, self._open.evidence + evidence
             )
             return
         frame = 0
         if self._open is not None:
             self._done.append(self._open)
             frame = self._open.end_frame
-        self._open = Segment(label, frame, frame + 1, evidence.copy())
+        self._open = Segment(label, frame, frame + frames, evidence.copy())
 
 
 def _best_path(backpointers: list[IntArray], last: int) -> list[int]:

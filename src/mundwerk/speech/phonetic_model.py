@@ -171,35 +171,32 @@ class FrameScorer:
     Starts with ``PAST_FRAMES`` of padding as past context, like a file. Small blocks go
     through the numpy network incrementally (each layer keeps the inputs it still needs);
     large ones, or any without a numpy network, through onnxruntime over the block and its
-    context, after which the numpy network is primed again from the last context frames.
+    context; the numpy network is primed again from the last context frames when a small
+    block next comes (a whole file, one large block, never needs it).
     """
 
     def __init__(self, classifier: FrameClassifier) -> None:
         self._classifier = classifier
         self._context = pad_block(PAST_FRAMES)  # the last input frames, at most as many as the network sees
-        self._net = self._primed()
+        self._net: ConvStream | None = None  # primed from the context when a small block first needs it
 
     def accept(self, frames: FloatArray, held: int = 0) -> tuple[FloatArray, FloatArray]:
         """Scores of the frames these complete; with ``held``, also of the ``held`` frames
         after them scored as if the last input frame went on (a guess, nothing of it kept)."""
+        net = self._classifier.net
+        if net is not None and len(frames) < LARGE_BLOCK_FRAMES:
+            if self._net is None:
+                self._net = net.stream()
+                self._net.accept(self._context)  # no more frames than it reaches: no output
+            self._context = np.concatenate([self._context, frames])[-(PAST_FRAMES + FUTURE_FRAMES) :]
+            return self._net.accept(frames, held)
         context = np.concatenate([self._context, frames])
         self._context = context[-(PAST_FRAMES + FUTURE_FRAMES) :]
-        if self._net is not None and len(frames) < LARGE_BLOCK_FRAMES:
-            return self._net.accept(frames, held)
         padded = np.concatenate([context, np.repeat(context[-1:], held, axis=0)]) if held else context
         scores = self._classifier.log_probs(padded)
         ready = max(0, len(context) - PAST_FRAMES - FUTURE_FRAMES)
-        if self._net is not None:
-            self._net = self._primed()
+        self._net = None  # it has not seen this block
         return scores[:ready], scores[ready:]
-
-    def _primed(self) -> ConvStream | None:
-        """A numpy stream that has seen the context (no more frames than it reaches: no output)."""
-        if self._classifier.net is None:
-            return None
-        stream = self._classifier.net.stream()
-        stream.accept(self._context)
-        return stream
 
 
 def pad_block(frames: int) -> FloatArray:

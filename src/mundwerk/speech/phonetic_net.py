@@ -12,11 +12,13 @@ without padding, each but the last followed by ReLU, log-softmax. Anything else 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from mundwerk.core import protobuf_wire
+from mundwerk.core.protobuf_wire import WireFormatError
 
 FloatArray = npt.NDArray[np.float32]
 IndexArray = npt.NDArray[np.intp]
@@ -41,50 +43,20 @@ class UnsupportedGraph(ValueError):
     """The ONNX graph is not the convolution stack this module runs."""
 
 
-def _varint(data: bytes, position: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[position]
-        position += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, position
-
-
-def _fields(data: bytes) -> Iterator[Field]:
+def _fields(data: bytes) -> list[Field]:
     """``(field number, value)`` of every field: varints as ints, the rest as bytes."""
-    position = 0
-    while position < len(data):
-        key, position = _varint(data, position)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, position = _varint(data, position)
-            yield number, value
-            continue
-        size = {1: 8, 5: 4}.get(wire)
-        if size is None:
-            if wire != 2:
-                raise UnsupportedGraph(f"unsupported protobuf wire type {wire}")
-            size, position = _varint(data, position)
-        yield number, data[position : position + size]
-        position += size
+    try:
+        return [(field.number, field.value) for field in protobuf_wire.fields(data)]
+    except WireFormatError as e:
+        raise UnsupportedGraph(str(e)) from e
 
 
 def _ints(fields: list[Field], number: int) -> list[int]:
     """A repeated int64 field, packed or not."""
-    values: list[int] = []
-    for field, value in fields:
-        if field != number:
-            continue
-        if isinstance(value, int):
-            values.append(value)
-            continue
-        position = 0
-        while position < len(value):
-            item, position = _varint(value, position)
-            values.append(item)
-    return values
+    try:
+        return protobuf_wire.repeated_varints(value for field, value in fields if field == number)
+    except WireFormatError as e:
+        raise UnsupportedGraph(str(e)) from e
 
 
 def _text(fields: list[Field], number: int) -> list[str]:
@@ -92,7 +64,7 @@ def _text(fields: list[Field], number: int) -> list[str]:
 
 
 def _tensor(data: bytes) -> tuple[str, FloatArray]:
-    fields = list(_fields(data))
+    fields = _fields(data)
     (name,) = _text(fields, _TENSOR_NAME)
     raw = [value for field, value in fields if field == _TENSOR_RAW_DATA and isinstance(value, bytes)]
     if _ints(fields, _TENSOR_DATA_TYPE) != [_FLOAT] or len(raw) != 1:
@@ -108,11 +80,11 @@ class _Node:
 
 
 def _node(data: bytes) -> _Node:
-    fields = list(_fields(data))
+    fields = _fields(data)
     attributes: dict[str, list[int]] = {}
     for field, value in fields:
         if field == _NODE_ATTRIBUTE and isinstance(value, bytes):
-            parts = list(_fields(value))
+            parts = _fields(value)
             (name,) = _text(parts, _ATTRIBUTE_NAME)
             attributes[name] = _ints(parts, _ATTRIBUTE_INT) + _ints(parts, _ATTRIBUTE_INTS)
     return _Node(_text(fields, _NODE_OP_TYPE)[0], tuple(_text(fields, _NODE_INPUT)), attributes)
@@ -152,7 +124,7 @@ class ConvNet:
         graphs = [value for field, value in _fields(model) if field == _MODEL_GRAPH]
         if len(graphs) != 1 or not isinstance(graphs[0], bytes):
             raise UnsupportedGraph("the model has no single graph")
-        fields = list(_fields(graphs[0]))
+        fields = _fields(graphs[0])
         tensors = dict(_tensor(v) for f, v in fields if f == _GRAPH_INITIALIZER and isinstance(v, bytes))
         nodes = [_node(v) for f, v in fields if f == _GRAPH_NODE and isinstance(v, bytes)]
         return cls._from_nodes(nodes, tensors)
