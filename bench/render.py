@@ -669,9 +669,11 @@ COMMAND_NOTE = (
 )
 
 
-def _sharing(load: float) -> str:
+def _sharing(load: float, reuse: Sequence[str]) -> str:
     if load < 1.5:
         return " (nothing else ran)."
+    if {"speed", "command", "memory"} <= set(reuse):
+        return ": other work ran meanwhile, which changes no figure measured in this run (fidelity only)."
     return ": the machine was shared with other work, so every time here is pessimistic."
 
 
@@ -697,7 +699,7 @@ def render_section(quick: bool = False, reuse: Sequence[str] = ()) -> str:
         HEADING,
         f"`python -m bench.render{' --quick' if quick else ''}` (`bench/render.py`), "
         f"{datetime.date.today().isoformat()}; {machine()}; load average at the start {load:.1f}"
-        f"{_sharing(load)}{_reused_note(reuse)}",
+        f"{_sharing(load, reuse)}{_reused_note(reuse)}",
         "### Fidelity, measured on the output",
         FIDELITY_NOTE,
         markdown_table(FIDELITY_HEADER, fidelity_rows(results)),

@@ -231,7 +231,7 @@ def test_plain_16k_wav_is_read_without_ffmpeg_to_the_same_samples(tmp_path: Path
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE_HZ)
         out.writeframes(pcm.tobytes())
-    assert module._plain_wav(path) is not None
+    assert module._is_plain_wav(path)
     fast = np.concatenate(list(module._mono_frames(path)))
     ffmpeg = np.concatenate(list(module._ffmpeg_frames(path)))
     assert fast.dtype == np.float32 and np.array_equal(fast, ffmpeg)
@@ -244,4 +244,4 @@ def test_other_wavs_still_go_through_ffmpeg(tmp_path: Path) -> None:
 
     module = importlib.import_module("mundwerk.audio.decode")
     path = write_tone_wav(tmp_path / "tone.wav", 440.0, 1000, rate_hz=44_100)
-    assert module._plain_wav(path) is None
+    assert not module._is_plain_wav(path)

@@ -75,31 +75,27 @@ _WAV_BLOCK_FRAMES = 4000
 
 def _mono_frames(path: Path) -> Iterator[Samples]:
     """Resampled, channel-averaged samples of the first audio stream, frame by frame."""
-    wav = _plain_wav(path)
-    if wav is not None:
-        return _wav_frames(wav)
+    if _is_plain_wav(path):
+        return _wav_frames(path)
     return _ffmpeg_frames(path)
 
 
-def _plain_wav(path: Path) -> wave.Wave_read | None:
-    """``path`` opened for reading if it is a 16-bit PCM WAV at the analysis rate: then no
-    resampling is needed and Python's ``wave`` reads it far faster than FFmpeg opens it."""
+def _is_plain_wav(path: Path) -> bool:
+    """Whether ``path`` is a 16-bit PCM WAV at the analysis rate: then no resampling is
+    needed and Python's ``wave`` reads it far faster than FFmpeg opens it."""
     if path.suffix.lower() != ".wav" or not path.is_file():
-        return None
+        return False
     try:
-        wav = wave.open(str(path), "rb")
+        with wave.open(str(path), "rb") as wav:
+            return wav.getframerate() == SAMPLE_RATE_HZ and wav.getsampwidth() == 2 and wav.getnframes() > 0
     except (wave.Error, EOFError, OSError):
-        return None
-    if wav.getframerate() != SAMPLE_RATE_HZ or wav.getsampwidth() != 2 or wav.getnframes() == 0:
-        wav.close()
-        return None
-    return wav
+        return False
 
 
-def _wav_frames(wav: wave.Wave_read) -> Iterator[Samples]:
+def _wav_frames(path: Path) -> Iterator[Samples]:
     """The samples FFmpeg would give for this WAV (s16 → float is x / 32768), block by block."""
-    channels = wav.getnchannels()
-    with wav:
+    with wave.open(str(path), "rb") as wav:
+        channels = wav.getnchannels()
         while data := wav.readframes(_WAV_BLOCK_FRAMES):
             whole = len(data) - len(data) % (2 * channels)  # a truncated file's last partial frame
             pcm = np.frombuffer(data[:whole], "<i2").reshape(-1, channels)
