@@ -35,7 +35,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from bench.faces import FACES, FacePhoto
-from bench.report import machine, markdown_table
+from bench.report import IDLE_LOAD, machine, markdown_table
 from mundwerk.core.curves import MouthCurves
 from mundwerk.core.phones import Phone
 from mundwerk.face.mouth_measure import LIPS_CLOSED_MAX_OPENING
@@ -670,7 +670,7 @@ COMMAND_NOTE = (
 
 
 def _sharing(load: float, reuse: Sequence[str]) -> str:
-    if load < 1.5:
+    if load < IDLE_LOAD:
         return " (nothing else ran)."
     if {"speed", "command", "memory"} <= set(reuse):
         return ": other work ran meanwhile, which changes no figure measured in this run (fidelity only)."

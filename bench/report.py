@@ -180,6 +180,10 @@ CORRECTION_HEADER = [
 ]
 
 
+#: A 1-minute load average below this when a benchmark starts: nothing else ran beside it.
+IDLE_LOAD = 1.5
+
+
 def machine() -> str:
     """CPU model, cores and Python version."""
     model = "unknown CPU"

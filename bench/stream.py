@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.report import markdown_table
+from bench.report import IDLE_LOAD, markdown_table
 from bench.stream_accuracy import accuracy_section
 from bench.stream_client import SessionResult, realtime_session
 from bench.systems import mundwerk_command
@@ -286,7 +286,7 @@ def run_all(work: Path, quick: bool, accuracy: str | None = None) -> str:
 
 
 def _sharing(load: float) -> str:
-    if load < 1.5:
+    if load < IDLE_LOAD:
         return "nothing else ran on the machine"
     return "the machine was shared: other work ran at the same time, so the figures are pessimistic"
 

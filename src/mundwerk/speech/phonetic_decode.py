@@ -9,7 +9,6 @@ the path stays valid. Decoding everything in one block gives the exact Viterbi p
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +70,6 @@ class ViterbiStream:
         self._delta: FloatArray | None = None
         self._backpointers: list[IntArray] = []  # one per uncommitted frame after the first
         self._evidence: list[npt.NDArray[np.float32]] = []  # one per uncommitted frame
-        self._committed = 0  # frames committed so far
         self._open: Segment | None = None
         self._done: list[Segment] = []
 
@@ -110,18 +108,6 @@ class ViterbiStream:
         done, self._done = self._done, []
         return done
 
-    @property
-    def committed_frames(self) -> int:
-        return self._committed
-
-    def fork(self) -> ViterbiStream:
-        """An independent copy of the decoding state (for trying out frames that may not come)."""
-        twin = copy.copy(self)
-        twin._backpointers = list(self._backpointers)
-        twin._evidence = list(self._evidence)
-        twin._done = list(self._done)
-        return twin
-
     def provisional(self) -> list[Segment]:
         """The open segment and the current best path over the uncommitted frames, as segments.
 
@@ -133,7 +119,7 @@ class ViterbiStream:
 
     def guess(self, scores: npt.NDArray[np.floating], evidence: npt.NDArray[np.float32]) -> list[Segment]:
         """The segments not yet popped, the open one and the best path's if these frames came
-        next; nothing is kept. The same as ``pop()`` then ``provisional()`` of a :meth:`fork`
+        next; nothing is kept. The same as ``pop()`` then ``provisional()`` of a deep copy
         that accepted them (its commits drop hypotheses, never the best one), for less."""
         backpointers = list(self._backpointers)
         delta = self._forward(self._delta, scores, backpointers)
@@ -176,7 +162,6 @@ class ViterbiStream:
             self._extend(label, length, evidence)
         self._evidence = self._evidence[upto + 1 :]
         self._backpointers = self._backpointers[upto + 1 :]
-        self._committed += upto + 1
 
     def _ancestors_at(self, frame: int) -> IntArray:
         """For each current state, the state its best path passes through at pending ``frame``."""

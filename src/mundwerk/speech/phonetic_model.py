@@ -184,13 +184,13 @@ class FrameScorer:
         """Scores of the frames these complete; with ``held``, also of the ``held`` frames
         after them scored as if the last input frame went on (a guess, nothing of it kept)."""
         net = self._classifier.net
+        context = np.concatenate([self._context, frames])
         if net is not None and len(frames) < LARGE_BLOCK_FRAMES:
             if self._net is None:
                 self._net = net.stream()
                 self._net.accept(self._context)  # no more frames than it reaches: no output
-            self._context = np.concatenate([self._context, frames])[-(PAST_FRAMES + FUTURE_FRAMES) :]
+            self._context = context[-(PAST_FRAMES + FUTURE_FRAMES) :]
             return self._net.accept(frames, held)
-        context = np.concatenate([self._context, frames])
         self._context = context[-(PAST_FRAMES + FUTURE_FRAMES) :]
         padded = np.concatenate([context, np.repeat(context[-1:], held, axis=0)]) if held else context
         scores = self._classifier.log_probs(padded)
