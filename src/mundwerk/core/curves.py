@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -137,6 +138,21 @@ def _resampled(values: FloatArray, fps: float, new_fps: float, duration_ms: int)
     return (values[low] * (1 - share) + values[high] * share).astype(np.float32)
 
 
+@cache
+def _arkit_source_columns(names: tuple[str, ...]) -> tuple[list[int], ...]:
+    """For each ARKit curve, the columns of ``names`` whose product it is: the k-th tuple
+    entry holds every curve's k-th source (``len(names)``, a column of ones, where it has
+    fewer), so the curves are a product of a few column gathers."""
+    wanted = [name for arkit in ARKIT_CURVES for name in ARKIT_SOURCES[arkit]]
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        raise KeyError(f"no curve {missing[0]!r}; curves: {', '.join(names)}")
+    sources = [[names.index(name) for name in ARKIT_SOURCES[arkit]] for arkit in ARKIT_CURVES]
+    width = max(len(columns) for columns in sources)
+    ones = len(names)
+    return tuple([columns[k] if k < len(columns) else ones for columns in sources] for k in range(width))
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class MouthCurves:
     """Mouth values per frame: ``values[k, j]`` is curve ``names[j]`` at time ``k / fps``.
@@ -173,10 +189,13 @@ class MouthCurves:
         """The same frames as ARKit blendshapes (``ARKIT_CURVES``); already-ARKit curves as they are."""
         if self.names == ARKIT_CURVES:
             return self
-        columns = [
-            np.prod([self.curve(name) for name in ARKIT_SOURCES[arkit]], axis=0) for arkit in ARKIT_CURVES
-        ]
-        return MouthCurves(self.fps, ARKIT_CURVES, np.stack(columns, axis=1).astype(np.float32))
+        ones = np.ones((self.frame_count, 1), dtype=np.float32)
+        padded = np.concatenate([self.values, ones], axis=1)  # the last column stands for "no source"
+        factors = _arkit_source_columns(self.names)
+        product = padded[:, factors[0]]
+        for columns in factors[1:]:
+            product = product * padded[:, columns]
+        return MouthCurves(self.fps, ARKIT_CURVES, product.astype(np.float32))
 
     def resampled(self, fps: float, duration_ms: int) -> MouthCurves:
         """The curves at another frame rate, linearly interpolated, for a clip of ``duration_ms``."""

@@ -20,12 +20,11 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-from mundwerk.core.curves import ARKIT_CURVES, ARKIT_SOURCES, MOUTH_PARAMETERS
+from mundwerk.core.curves import MOUTH_PARAMETERS, MouthCurves
 from mundwerk.core.phones import Alignment, Phone
 from mundwerk.core.shapes import MouthShape
 from mundwerk.mouth.animate import MouthOptions, animate_track
@@ -154,28 +153,10 @@ class MouthTrack:
             final_ms is not None,
             cues,
             values.visemes[:count],
-            _arkit(parameters),
+            MouthCurves(self.fps, MOUTH_PARAMETERS, parameters).to_arkit().values,
             parameters,
         )
         return self._last
-
-
-def _arkit(parameters: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """``MouthCurves.to_arkit`` in two array operations (each ARKit curve is one mouth
-    parameter or the product of two): the same values, without one call per curve."""
-    first, second = _arkit_sources(MOUTH_PARAMETERS)
-    padded = np.concatenate([parameters, np.ones((len(parameters), 1), np.float32)], axis=1)
-    product: npt.NDArray[np.float32] = (padded[:, first] * padded[:, second]).astype(np.float32)
-    return product
-
-
-@cache
-def _arkit_sources(names: tuple[str, ...]) -> tuple[list[int], list[int]]:
-    """For each ARKit curve, the column of its first source and of its second (or of the ones column)."""
-    sources = [[names.index(name) for name in ARKIT_SOURCES[arkit]] for arkit in ARKIT_CURVES]
-    if any(len(columns) > 2 for columns in sources):
-        raise ValueError("an ARKit curve with more than two sources")
-    return [columns[0] for columns in sources], [[*columns, len(names)][1] for columns in sources]
 
 
 def _key(phones: Sequence[Phone], from_ms: int) -> PhoneKey:
